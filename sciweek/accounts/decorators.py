@@ -1,0 +1,24 @@
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+
+from . import policy
+from .services import needs_two_factor
+
+
+def console_view(view):
+    """Signed-in staff with at least one membership; admins must have passed TOTP."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if needs_two_factor(user) and not user.is_verified():
+            return redirect("accounts:two_factor")
+        if not policy.has_any_role(user):
+            return render(request, "accounts/no_membership.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,153 @@
+"""The permission policy: may this user do this to that object?
+
+Every view and API endpoint asks here. A membership grants its role over the member's
+organization *and its whole subtree* of reporting lines. Outside a user's subtrees an object
+does not exist for them (404, so IDs cannot be probed); inside, a missing role is a 403.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from sciweek.organizations.models import Organization
+from sciweek.organizations.selectors import minimal_paths
+
+from .models import Membership, Role
+
+ALL_ROLES = frozenset(Role.values)
+
+# action -> roles that grant it (over the object's organization subtree)
+ACTIONS: dict[str, frozenset[str]] = {
+    "organization.view": ALL_ROLES,
+    "organization.manage": frozenset({Role.ADMIN}),
+    "membership.view": frozenset({Role.ADMIN}),
+    "membership.manage": frozenset({Role.ADMIN}),
+    "invitation.create": frozenset({Role.ADMIN}),
+    "audit.view": frozenset({Role.ADMIN}),
+    "campaign.view": ALL_ROLES,
+    "campaign.manage": frozenset({Role.ADMIN}),
+    "regional_plan.manage": frozenset({Role.ADMIN}),
+    "activity.view": ALL_ROLES,
+    "activity.file": frozenset({Role.FILER, Role.ADMIN}),
+    "activity.review": frozenset({Role.REVIEWER}),
+    "activity.export": frozenset({Role.ADMIN, Role.REVIEWER, Role.STATISTICIAN, Role.FILER}),
+    "statistics.view": frozenset({Role.ADMIN, Role.STATISTICIAN, Role.REVIEWER}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    organization_id: int
+    path: str
+
+
+def grants(user) -> list[Grant]:
+    """The user's memberships, read once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_sciweek_grants", None)
+    if cached is None:
+        cached = [
+            Grant(role, org_id, path)
+            for role, org_id, path in Membership.objects.filter(user=user, organization__is_active=True)
+            .values_list("role", "organization_id", "organization__path")
+            .order_by("organization__path")
+        ]
+        user._sciweek_grants = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the cached grants (after a role change within the same request)."""
+    if hasattr(user, "_sciweek_grants"):
+        del user._sciweek_grants
+
+
+def roles_for(action: str) -> frozenset[str]:
+    try:
+        return ACTIONS[action]
+    except KeyError:
+        raise ValueError(f"unknown action {action!r}") from None
+
+
+def scope_paths(user, action: str | None = None) -> list[str]:
+    """Root paths of the subtrees where `user` may do `action` (any role when None)."""
+    roles = ALL_ROLES if action is None else roles_for(action)
+    return minimal_paths([g.path for g in grants(user) if g.role in roles])
+
+
+def organization_of(obj) -> Organization:
+    if isinstance(obj, Organization):
+        return obj
+    org = getattr(obj, "scope_organization", None)
+    if org is None:
+        raise TypeError(f"{type(obj).__name__} has no scope_organization")
+    return org
+
+
+def _within(path: str, paths: list[str]) -> bool:
+    return any(path.startswith(p) for p in paths)
+
+
+def can(user, action: str, obj) -> bool:
+    """May `user` do `action` to `obj` (an Organization or anything with scope_organization)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    roles_for(action)  # unknown actions are programming errors, not silent denials
+    if user.is_superuser:
+        return True
+    return _within(organization_of(obj).path, scope_paths(user, action))
+
+
+def can_see(user, obj) -> bool:
+    """Is `obj` inside any of the user's subtrees (whatever the role)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return _within(organization_of(obj).path, scope_paths(user))
+
+
+def require(user, action: str, obj) -> None:
+    """Raise 404 outside the user's tree, 403 inside it without the role."""
+    if can(user, action, obj):
+        return
+    if can_see(user, obj):
+        raise PermissionDenied
+    raise Http404
+
+
+def scope_filter(user, action: str | None, path_field: str = "path") -> Q:
+    """A Q limiting a queryset to rows whose organization path lies in the user's scope."""
+    if getattr(user, "is_superuser", False):
+        return Q()
+    paths = scope_paths(user, action)
+    if not paths:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{path_field}__startswith": path})
+    return condition
+
+
+def scoped(queryset: QuerySet, user, action: str | None, path_field: str = "path") -> QuerySet:
+    return queryset.filter(scope_filter(user, action, path_field))
+
+
+def home_organizations(user) -> list[Organization]:
+    """The topmost organizations the user belongs to (their console's starting points)."""
+    if getattr(user, "is_superuser", False) and not grants(user):
+        return list(Organization.objects.get_root_nodes())
+    return list(Organization.objects.filter(path__in=scope_paths(user)).order_by("path"))
+
+
+def has_any_role(user) -> bool:
+    return bool(grants(user)) or getattr(user, "is_superuser", False)
+
+
+def is_admin_anywhere(user) -> bool:
+    return user.is_superuser or any(g.role == Role.ADMIN for g in grants(user))

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+import base64
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import services
+from .audit import client_ip, record
+from .forms import AcceptInvitationForm, StaffAuthenticationForm, TokenForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = StaffAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Absolute lifetime: idle activity must not extend a session beyond SESSION_COOKIE_AGE.
+        self.request.session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+        return response
+
+
+def logout(request):
+    return auth_views.LogoutView.as_view()(request)
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor(request):
+    """Verify the TOTP code, or enrol a device first (admins must have one)."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if user.is_verified():
+        return redirect(request.GET.get("next") or "console:home")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device = services.start_totp_enrolment(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        ok = (
+            services.confirm_totp_enrolment(user=user, device=device, token=token, ip=client_ip(request))
+            if enrolling
+            else device.verify_token(token)
+        )
+        if ok:
+            otp_login(request, device)
+            return redirect("console:home")
+        if not enrolling:
+            record("otp.failed", actor=user, ip=client_ip(request))
+        form.add_error("token", _("验证码不正确或已过期，请输入认证器 App 上的最新 6 位数字。"))
+    context = {"form": form, "enrolling": enrolling}
+    if enrolling:
+        qr = segno.make(device.config_url, error="m")
+        context.update(qr_svg=qr.svg_inline(scale=4), secret=_base32_secret(device))
+    return render(request, "accounts/two_factor.html", context)
+
+
+def _base32_secret(device) -> str:
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.accept_invitation(token=token, user=request.user, ip=client_ip(request))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("portal:home")
+            messages.success(request, _("已加入 %(org)s。") % {"org": invitation.organization.name})
+            return redirect("console:home")
+        return render(request, "accounts/accept_invitation.html", {"invitation": invitation, "form": None})
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.accept_invitation(
+                token=token,
+                new_account={
+                    "username": form.cleaned_data["username"],
+                    "full_name": form.cleaned_data["full_name"],
+                    "password": form.cleaned_data["password1"],
+                },
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            auth_login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+            messages.success(request, _("账号已创建，欢迎加入 %(org)s。") % {"org": invitation.organization.name})
+            return redirect("console:home")
+    return render(request, "accounts/accept_invitation.html", {"invitation": invitation, "form": form})

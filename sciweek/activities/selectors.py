@@ -1,0 +1,87 @@
+"""Read queries over activities: the counts and lists a work plan is made of."""
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from sciweek.campaigns.models import Campaign
+from sciweek.organizations.models import Organization
+from sciweek.organizations.selectors import regions_under
+
+from .models import Activity, ActivityHost, Session
+
+COUNTED_STATUSES = (Activity.Status.APPROVED,)
+
+
+def _in_subtrees(paths: list[str], field: str = "organization__path") -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    """Hebei 2020: 629 = 110 (provincial departments) + 474 (cities) + 45 (open sessions)."""
+
+    by_departments: int
+    by_cities: int
+    open_sessions: int
+    open_research_institutes: int
+    open_universities: int
+
+    @property
+    def total(self) -> int:
+        return self.by_departments + self.by_cities + self.open_sessions
+
+
+def plan_counts(campaign: Campaign, region: Organization) -> PlanCounts:
+    """Counts of approved filings in `region`'s subtree, split by where they come from.
+
+    Activities filed inside a reporting city's subtree count as recommended by cities; other
+    activities in the region (its own departments and units) count as the region's departments';
+    open days count by their sessions (场次).
+    """
+    city_paths = list(regions_under(region).values_list("path", flat=True))
+    approved = Activity.objects.filter(
+        campaign=campaign, status__in=COUNTED_STATUSES, organization__path__startswith=region.path
+    )
+    projects = approved.filter(kind=Activity.Kind.PROJECT)
+    by_cities = projects.filter(_in_subtrees(city_paths)).count() if city_paths else 0
+    by_departments = projects.count() - by_cities
+    open_days = approved.filter(kind=Activity.Kind.OPEN_DAY)
+    open_sessions = Session.objects.filter(activity__in=open_days).count()
+    kinds = dict(
+        open_days.values("organization__kind").annotate(n=Count("organization", distinct=True))
+        .values_list("organization__kind", "n").order_by()
+    )
+    return PlanCounts(
+        by_departments=by_departments,
+        by_cities=by_cities,
+        open_sessions=open_sessions,
+        open_research_institutes=kinds.get(Organization.Kind.RESEARCH_INSTITUTE, 0),
+        open_universities=kinds.get(Organization.Kind.UNIVERSITY, 0),
+    )
+
+
+def with_hosts(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    return queryset.select_related("organization").prefetch_related(
+        Prefetch("host_links", queryset=ActivityHost.objects.select_related("organization"))
+    )
+
+
+def key_activities(campaign: Campaign, region: Organization, level: str) -> QuerySet[Activity]:
+    """The activities a region's plan lists one by one (省级重大 / 各市重点), in plan order."""
+    return with_hosts(
+        Activity.objects.filter(
+            campaign=campaign, level=level, is_key=True, organization__path__startswith=region.path
+        ).exclude(status__in=[Activity.Status.DRAFT, Activity.Status.REJECTED, Activity.Status.WITHDRAWN])
+    ).order_by("key_position", "id")
+
+
+def status_counts(campaign: Campaign, scope: Q) -> dict[str, int]:
+    rows = Activity.objects.filter(scope, campaign=campaign).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def flagship_activities(campaign: Campaign) -> QuerySet[Activity]:
+    return with_hosts(Activity.objects.filter(campaign=campaign, flagship__isnull=False)).order_by("flagship__number")

@@ -1,0 +1,72 @@
+from datetime import date
+
+from django.utils import timezone
+
+from sciweek.organizations.models import Organization
+from sciweek.organizations.selectors import ancestor_paths
+
+from .models import Campaign, Deadline, RegionalPlan
+
+
+def current_campaign() -> Campaign | None:
+    """The published campaign whose year is closest to today without being in the future,
+    or the earliest upcoming one (so the 2020 demo shows while it is the only one)."""
+    today = timezone.localdate()
+    published = Campaign.objects.filter(is_published=True)
+    return (
+        published.filter(starts_on__lte=today).order_by("-starts_on").first()
+        or published.order_by("starts_on").first()
+    )
+
+
+def campaign_with_details(year: int) -> Campaign | None:
+    return (
+        Campaign.objects.filter(year=year)
+        .prefetch_related("content_areas", "main_venue_events", "flagships", "deadlines__organization")
+        .first()
+    )
+
+
+def plan_for(campaign: Campaign, org: Organization) -> RegionalPlan | None:
+    """The plan that governs `org`: its own, else its nearest ancestor's."""
+    paths = ancestor_paths(org, include_self=True)
+    return (
+        RegionalPlan.objects.filter(campaign=campaign, organization__path__in=paths)
+        .select_related("organization")
+        .order_by("-organization__depth")
+        .first()
+    )
+
+
+def is_online_only(campaign: Campaign, org: Organization | None = None) -> bool:
+    if campaign.online_only:
+        return True
+    if org is None:
+        return False
+    paths = ancestor_paths(org, include_self=True)
+    return RegionalPlan.objects.filter(campaign=campaign, organization__path__in=paths, online_only=True).exists()
+
+
+def deadlines_for(campaign: Campaign, org: Organization) -> list[Deadline]:
+    """For each kind, the deadline set by the nearest organization *above* `org`."""
+    paths = ancestor_paths(org, include_self=False)
+    chosen: dict[str, Deadline] = {}
+    for deadline in (
+        Deadline.objects.filter(campaign=campaign, organization__path__in=paths)
+        .select_related("organization")
+        .order_by("-organization__depth")
+    ):
+        chosen.setdefault(deadline.kind, deadline)
+    return sorted(chosen.values(), key=lambda d: d.due_on)
+
+
+def days_until(day: date) -> int:
+    return (day - timezone.localdate()).days
+
+
+def week_day_number(campaign: Campaign, today: date | None = None) -> int | None:
+    """1..7 during the week, None outside it."""
+    today = today or timezone.localdate()
+    if campaign.starts_on <= today <= campaign.ends_on:
+        return (today - campaign.starts_on).days + 1
+    return None

@@ -1,0 +1,66 @@
+"""Shared fixtures. The 2020 demo is loaded once per test database; transactional tests
+(which flush the database) reload it on demand through the `demo` fixture."""
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sciweek.accounts.models import User
+from sciweek.campaigns.models import Campaign
+from sciweek.core.demo import load_demo
+from sciweek.organizations.models import Organization
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "sciweek.core.sms.LocmemSmsBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """The 2020 demo campaign (loaded if a transactional test flushed it)."""
+    campaign = Campaign.objects.filter(year=2020).first()
+    if campaign is None or not Organization.objects.filter(name="河北省").exists():
+        campaign, _ = load_demo()
+    return campaign
+
+
+@pytest.fixture
+def org(demo):
+    def get(name):
+        return Organization.objects.get(name=name)
+
+    return get
+
+
+def sign_in(client, username):
+    """Sign a demo account in, with its TOTP step already passed (as after a real code)."""
+    user = User.objects.get(username=username)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return user
+
+
+@pytest.fixture
+def staff_client(client, demo):
+    def make(username):
+        sign_in(client, username)
+        return client
+
+    return make

@@ -1,0 +1,100 @@
+"""No IDOR: for every console URL, a city's staff can neither see nor change another city's data.
+
+The matrix below must name every console route that takes an object ID; a new route that is
+missing from it fails `test_every_object_route_is_in_the_matrix`.
+"""
+import pytest
+from django.urls import URLPattern, get_resolver, reverse
+
+from sciweek.accounts.models import AuditEvent, Invitation, Membership, User
+from sciweek.accounts.services import create_invitation
+
+pytestmark = pytest.mark.django_db
+
+ATTACKERS = ["sjz-admin", "sjz-reviewer", "sjz-filer", "unit-admin", "unit-filer"]
+
+
+@pytest.fixture
+def baoding_objects(demo, org):
+    """Objects that belong to 保定 (a sibling city of 石家庄)."""
+    baoding = org("保定市")
+    baoding_admin = User.objects.create_user("bd-admin", password="x", full_name="保定管理员")
+    membership = Membership.objects.create(user=baoding_admin, organization=baoding, role="admin")
+    invitation, _ = create_invitation(actor=baoding_admin, organization=baoding, role="filer", email="a@b.cn")
+    return {"org": baoding, "membership": membership, "invitation": invitation, "admin": baoding_admin}
+
+
+# route name -> (kwargs for 保定's object, methods to try)
+MATRIX = {
+    "organization_detail": (lambda o: {"org_id": o["org"].pk}, ["get"]),
+    "organization_add": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
+    "organization_edit": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
+    "invitation_create": (lambda o: {"org_id": o["org"].pk}, ["post"]),
+    "invitation_revoke": (lambda o: {"invitation_id": o["invitation"].pk}, ["post"]),
+    "membership_revoke": (lambda o: {"membership_id": o["membership"].pk}, ["post"]),
+    "regional_plan_edit": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
+}
+
+
+def console_object_routes():
+    resolver = get_resolver()
+    console = resolver.namespace_dict["console"][1]
+    return {p.name for p in console.url_patterns if isinstance(p, URLPattern) and p.pattern.converters}
+
+
+def test_every_object_route_is_in_the_matrix():
+    assert console_object_routes() == set(MATRIX)
+
+
+@pytest.mark.parametrize("attacker", ATTACKERS)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_other_citys_objects_are_not_found(route, attacker, baoding_objects, staff_client):
+    client = staff_client(attacker)
+    kwargs, methods = MATRIX[route]
+    url = reverse(f"console:{route}", kwargs=kwargs(baoding_objects))
+    payload = {"name": "入侵", "kind": "school", "role": "admin", "theme": "x", "title": "x"}
+    for method in methods:
+        response = getattr(client, method)(url, payload) if method == "post" else client.get(url)
+        assert response.status_code == 404, (route, attacker, method, response.status_code)
+    # nothing changed
+    assert Membership.objects.filter(pk=baoding_objects["membership"].pk).exists()
+    invitation = Invitation.objects.get(pk=baoding_objects["invitation"].pk)
+    assert invitation.revoked_at is None
+    assert baoding_objects["org"].name == "保定市"
+    assert not baoding_objects["org"].get_children().filter(name="入侵").exists()
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_anonymous_is_sent_to_login(route, baoding_objects, client):
+    kwargs, methods = MATRIX[route]
+    url = reverse(f"console:{route}", kwargs=kwargs(baoding_objects))
+    for method in methods:
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_wrong_role_in_own_tree_is_forbidden(staff_client, org):
+    client = staff_client("sjz-filer")
+    sjz = org("石家庄市")
+    assert client.get(reverse("console:organization_edit", args=[sjz.pk])).status_code == 403
+    assert client.post(reverse("console:invitation_create", args=[sjz.pk]), {"role": "admin"}).status_code == 403
+
+
+def test_lists_show_only_own_subtree(baoding_objects, staff_client):
+    client = staff_client("sjz-admin")
+    page = client.get(reverse("console:organization_list"), {"q": "保定"}).content.decode()
+    assert "保定市" not in page
+    page = client.get(reverse("console:organization_list"), {"q": "莲池"}).content.decode()
+    assert "莲池区" not in page
+    assert AuditEvent.objects.filter(organization=baoding_objects["org"]).exists()
+    audit = client.get(reverse("console:audit_log")).content.decode()
+    assert "a@b.cn" not in audit
+    home = client.get(reverse("console:home")).content.decode()
+    assert "保定" not in home
+
+
+def test_unit_cannot_see_its_parent_city(staff_client, org):
+    client = staff_client("unit-admin")
+    assert client.get(reverse("console:organization_detail", args=[org("石家庄市").pk])).status_code == 404
+    own = org("石家庄市科技信息研究所")
+    assert client.get(reverse("console:organization_detail", args=[own.pk])).status_code == 200

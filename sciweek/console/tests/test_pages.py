@@ -1,0 +1,84 @@
+import pytest
+from django.urls import reverse
+
+from sciweek.accounts.models import Role
+from sciweek.organizations.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+LEVELS = ["national", "hebei", "sjz", "unit"]
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("role", Role.values)
+def test_console_home_for_every_demo_account(level, role, staff_client):
+    client = staff_client(f"{level}-{role}")
+    response = client.get(reverse("console:home"))
+    assert response.status_code == 200
+    assert "2020年全国科技活动周" in response.content.decode()
+
+
+def test_hebei_home_shows_whats_due_and_plan_counts(staff_client):
+    page = staff_client("hebei-statistician").get(reverse("console:home")).content.decode()
+    assert "活动总结报送" in page and "09-21" in page  # Hebei answers to the national deadline
+    assert "629" in page and "474" in page and "110" in page
+
+
+def test_unit_sees_its_province_summary_deadline(staff_client):
+    page = staff_client("unit-filer").get(reverse("console:home")).content.decode()
+    assert "09-10" in page and "省科技厅政策法规处" in page
+
+
+def test_console_home_query_count_is_bounded(staff_client, django_assert_max_num_queries):
+    client = staff_client("hebei-admin")
+    with django_assert_max_num_queries(30):
+        client.get(reverse("console:home"))
+
+
+def test_admin_adds_a_child_organization_with_clear_errors(staff_client, org):
+    client = staff_client("sjz-admin")
+    sjz = org("石家庄市")
+    url = reverse("console:organization_add", args=[sjz.pk])
+    bad = client.post(url, {"name": "", "kind": "school"})
+    assert bad.status_code == 200 and "这个字段是必填项" in bad.content.decode()
+    good = client.post(url, {"name": "石家庄市第四十中学", "kind": "school", "division": "130102"})
+    assert good.status_code == 302
+    child = Organization.objects.get(name="石家庄市第四十中学")
+    assert child.get_parent() == sjz and child.division_id == "130102"
+
+
+def test_admin_invites_by_link(staff_client, org):
+    client = staff_client("sjz-admin")
+    response = client.post(reverse("console:invitation_create", args=[org("长安区").pk]), {"role": "filer"})
+    assert response.status_code == 200
+    assert "/accounts/invitation/" in response.content.decode()
+
+
+def test_region_admin_sets_theme_and_online_switch(staff_client, org, demo):
+    from sciweek.campaigns.selectors import is_online_only
+
+    client = staff_client("sjz-admin")
+    sjz = org("石家庄市")
+    response = client.post(reverse("console:regional_plan_edit", args=[sjz.pk]),
+                           {"title": "石家庄方案", "theme": "科普惠民", "online_only": "on"})
+    assert response.status_code == 302
+    assert is_online_only(demo, org("长安区"))
+    assert not is_online_only(demo, org("保定市"))
+
+
+def test_organization_tree_page(staff_client, org):
+    page = staff_client("hebei-liaison").get(
+        reverse("console:organization_detail", args=[org("河北省").pk])).content.decode()
+    assert "石家庄市" in page and "定州市" in page and "省科技厅" in page or "河北省科学技术厅" in page
+    assert "邀请成员" not in page  # liaison is no admin
+
+
+def test_audit_log_for_admin_only(staff_client):
+    assert staff_client("sjz-admin").get(reverse("console:audit_log")).status_code == 200
+
+
+def test_audit_log_forbidden_without_admin_role(client, demo):
+    from sciweek.conftest import sign_in
+
+    sign_in(client, "sjz-filer")
+    assert client.get(reverse("console:audit_log")).status_code == 403

@@ -1,0 +1,87 @@
+"""Read queries over the organizer network. Subtree = one prefix scan on the materialized path."""
+from django.db.models import Count, Q, QuerySet
+
+from .models import Division, Organization
+
+STEPLEN = Organization.steplen
+
+
+def subtree(org: Organization, include_self: bool = True) -> QuerySet[Organization]:
+    qs = Organization.objects.filter(path__startswith=org.path)
+    return qs if include_self else qs.exclude(pk=org.pk)
+
+
+def subtree_of_paths(paths: list[str]) -> QuerySet[Organization]:
+    """Organizations lying in any of the subtrees rooted at `paths` (a user's scope)."""
+    if not paths:
+        return Organization.objects.none()
+    condition = Q()
+    for path in minimal_paths(paths):
+        condition |= Q(path__startswith=path)
+    return Organization.objects.filter(condition)
+
+
+def minimal_paths(paths) -> list[str]:
+    """Drop paths that lie inside another path of the list: fewer OR-terms, same scope."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(kept) for kept in result):
+            result.append(path)
+    return result
+
+
+def ancestor_paths(org: Organization, include_self: bool = False) -> list[str]:
+    depth = org.depth if include_self else org.depth - 1
+    return [org.path[: STEPLEN * i] for i in range(1, depth + 1)]
+
+
+def ancestors(org: Organization, include_self: bool = False) -> QuerySet[Organization]:
+    return Organization.objects.filter(path__in=ancestor_paths(org, include_self)).order_by("depth")
+
+
+def children(org: Organization) -> QuerySet[Organization]:
+    return (
+        Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+        .select_related("division")
+        .order_by("path")
+    )
+
+
+def subtree_sizes(children: list[Organization]) -> dict[int, int]:
+    """Size of each child's subtree (excluding itself), one indexed count per child.
+
+    Children lists are short (≤ a few hundred), so N small index-only counts beat a
+    join on LIKE that neither SQLite nor PostgreSQL can plan well.
+    """
+    return {
+        child.pk: Organization.objects.filter(path__startswith=child.path).count() - 1 for child in children
+    }
+
+
+def search(scope: QuerySet[Organization], text: str = "", kind: str = "") -> QuerySet[Organization]:
+    qs = scope
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("division").order_by("path")
+
+
+def regions_under(org: Organization) -> QuerySet[Organization]:
+    """Direct reporting regions (cities under a province; provinces under the committee)."""
+    return Organization.objects.filter(
+        path__startswith=org.path, depth=org.depth + 1, kind=Organization.Kind.REGION
+    ).order_by("path")
+
+
+def national_committee() -> Organization | None:
+    return Organization.objects.get_root_nodes().filter(kind=Organization.Kind.COMMITTEE).first()
+
+
+def division_children(code: str | None) -> QuerySet[Division]:
+    return Division.objects.filter(parent_id=code).order_by("code")
+
+
+def count_by_kind(scope: QuerySet[Organization]) -> dict[str, int]:
+    return {row["kind"]: row["n"] for row in scope.values("kind").annotate(n=Count("id")).order_by()}
+
