@@ -64,3 +64,42 @@ def staff_client(client, demo):
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (skipped where Debian's chromium is missing)."""
+    import os
+    import shutil
+
+    from sciweek.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"chromium not found at {CHROMIUM}")
+        pytest.skip("chromium not installed")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+    # inside one unless told that tests know what they are doing.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page_factory(browser):
+    contexts = []
+
+    def make(viewport=None):
+        from sciweek.browser import DESKTOP
+
+        context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,6 +1,5 @@
-from datetime import timedelta
-
 import base64
+from datetime import timedelta
 
 import segno
 from django.conf import settings

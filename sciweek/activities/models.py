@@ -99,6 +99,9 @@ class ActivityHost(models.Model):
             models.UniqueConstraint(fields=["activity", "organization", "role"], name="activity_host_unique")
         ]
 
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.organization_id}"
+
 
 class Session(models.Model):
     """One time slot of an activity or open day, optionally with limited places."""

@@ -15,7 +15,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sciweek.accounts.models import Membership, User
 from sciweek.activities.models import Activity, ActivityHost, Session
-from sciweek.campaigns.models import Campaign, ContentArea, Deadline, FlagshipActivity, MainVenueEvent, RegionalPlan
+from sciweek.campaigns.models import (
+    Campaign,
+    ContentArea,
+    Deadline,
+    FlagshipActivity,
+    MainVenueEvent,
+    RegionalPlan,
+)
 from sciweek.organizations.models import Division, Organization
 from sciweek.organizations.services import load_divisions
 

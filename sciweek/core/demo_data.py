@@ -144,7 +144,7 @@ CITY_UNIT_TEMPLATES = [("{city}科学技术馆", "museum"), ("{city}第一中学
                        ("{city}农业科学研究院", "research_institute"), ("{city}融媒体中心", "media"),
                        ("{city}高新技术企业协会", "society")]
 
-DEMO_PASSWORD = "SciWeek-demo-2020"
+DEMO_PASSWORD = "SciWeek-demo-2020"  # noqa: S105 — the published demo password, demo accounts only
 ROLES = ["admin", "reviewer", "filer", "liaison", "publicity", "statistician", "judge"]
 # (username prefix, organization short name or name, level label)
 DEMO_ACCOUNT_LEVELS = [

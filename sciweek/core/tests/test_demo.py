@@ -71,7 +71,7 @@ def test_network_shape(demo):
 
 
 def test_demo_accounts_for_every_role_at_every_level(demo):
-    for prefix, org_name, _ in demo_data.DEMO_ACCOUNT_LEVELS:
+    for prefix, _org_name, _ in demo_data.DEMO_ACCOUNT_LEVELS:
         for role in Role.values:
             user = User.objects.get(username=f"{prefix}-{role}")
             assert user.is_demo and user.check_password(demo_data.DEMO_PASSWORD)
