@@ -6,7 +6,7 @@ import sys
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set by browser tests
         "SCIWEEK_SECRET_KEY": "k3J#9vQ!xP2m@Lr7Zt$Wb5Nc8Yh^Fd1Gs6Ae4Ru0Io-Kl_Mn+Op",
         "SCIWEEK_HTTPS": "true",
         "SCIWEEK_DEBUG": "false",
