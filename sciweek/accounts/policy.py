@@ -151,3 +151,32 @@ def has_any_role(user) -> bool:
 
 def is_admin_anywhere(user) -> bool:
     return user.is_superuser or any(g.role == Role.ADMIN for g in grants(user))
+
+
+def review_level_ids(user) -> set[int] | None:
+    """Organizations at whose level the user reviews filings; None means every level.
+
+    A reviewer reviews at their own organization's level, and a reviewer in a level's lead
+    department (the 科技厅 of a province, 科技局 of a city) reviews for that level too.
+    """
+    if getattr(user, "is_superuser", False):
+        return None
+    reviewer_grants = [g for g in grants(user) if g.role == Role.REVIEWER]
+    if not reviewer_grants:
+        return set()
+    levels = {g.organization_id for g in reviewer_grants}
+    lead_parents = Organization.objects.filter(
+        pk__in=levels, committee_role=Organization.CommitteeRole.LEAD
+    ).values_list("path", flat=True)
+    parent_paths = [path[: -Organization.steplen] for path in lead_parents if len(path) > Organization.steplen]
+    if parent_paths:
+        levels |= set(Organization.objects.filter(path__in=parent_paths).values_list("pk", flat=True))
+    return levels
+
+
+def can_review(user, activity) -> bool:
+    """May the user act on this filing now (it waits at a level they review for)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or activity.review_level_id is None:
+        return False
+    levels = review_level_ids(user)
+    return levels is None or activity.review_level_id in levels

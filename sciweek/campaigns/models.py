@@ -16,6 +16,11 @@ class Campaign(models.Model):
         _("网络科技活动周"), default=False, help_text=_("开启后，整届活动周改为线上举办。")
     )
     allow_late_filing = models.BooleanField(_("截止后仍可备案（标记为逾期）"), default=True)
+    attendance_cap_percent = models.PositiveSmallIntegerField(
+        _("线下活动人数上限（占场馆容量的百分比）"), null=True, blank=True,
+        help_text=_("例如 疫情期间限流 50%。留空表示不限。"),
+    )
+    max_gathering = models.PositiveIntegerField(_("线下活动人数绝对上限"), null=True, blank=True)
     news_within_days = models.PositiveSmallIntegerField(_("动态信息报送时限（活动后天数）"), default=3)
     summary_video_max_seconds = models.PositiveSmallIntegerField(_("总结视频最长（秒）"), default=180)
     is_published = models.BooleanField(_("已发布"), default=True)
@@ -42,6 +47,11 @@ class RegionalPlan(models.Model):
     theme = models.CharField(_("地方主题"), max_length=128, blank=True)
     online_only = models.BooleanField(_("本地区线上举办"), default=False)
     planned_total = models.PositiveIntegerField(_("方案计划活动数"), null=True, blank=True)
+    attendance_cap_percent = models.PositiveSmallIntegerField(
+        _("本地区线下活动人数上限（占场馆容量的百分比）"), null=True, blank=True,
+        help_text=_("比全国规定更严时填写。"),
+    )
+    max_gathering = models.PositiveIntegerField(_("本地区线下活动人数绝对上限"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("地方工作方案")

@@ -14,7 +14,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sciweek.accounts.models import Membership, User
-from sciweek.activities.models import Activity, ActivityHost, Session
+from sciweek.activities.models import Activity, ActivityHost, Session, Transition
 from sciweek.campaigns.models import (
     Campaign,
     ContentArea,
@@ -186,10 +186,34 @@ class DemoLoader:
             open_sessions.append((activity, 2 if i < 16 else 1))
         self.flush(campaign, open_sessions)
         # A few filings still in the pipeline, so consoles and the review inbox have work in them.
-        for i, status in enumerate([Activity.Status.SUBMITTED] * 6 + [Activity.Status.RETURNED] * 2 + [Activity.Status.DRAFT] * 2):
+        pipeline = [Activity.Status.SUBMITTED] * 6 + [Activity.Status.RETURNED] * 2 + [Activity.Status.DRAFT] * 2
+        for i, status in enumerate(pipeline):
             filer = self.city_units["石家庄市"][i % len(self.city_units["石家庄市"])]
             self.generated(campaign, filer, Activity.Level.UNIT, 900 + i, national_areas, focus_areas, status=status)
+        pending = [a for a, _, _ in self.activities]
         self.flush(campaign, [])
+        self.pipeline_history(pending)
+
+    def pipeline_history(self, activities):
+        """Submitted demo filings wait at 石家庄市; returned ones carry the city's comment."""
+        city = self.by_short["石家庄市"]
+        reviewer = User.objects.filter(username="sjz-reviewer").first()
+        filer = User.objects.filter(username="sjz-filer").first()
+        submitted_at = datetime(2020, 7, 20, 10, 0, tzinfo=TZ)
+        history = []
+        for n, activity in enumerate(activities):
+            if activity.status == Activity.Status.DRAFT:
+                continue
+            Activity.objects.filter(pk=activity.pk).update(
+                review_level=city if activity.status == Activity.Status.SUBMITTED else None, final_level=city,
+                submitted_at=submitted_at + timedelta(days=n), waiting_since=submitted_at + timedelta(days=n))
+            history.append(Transition(activity=activity, action="submit", from_status="draft", to_status="submitted",
+                                      level=city, actor=filer, actor_name="演示填报员"))
+            if activity.status == Activity.Status.RETURNED:
+                history.append(Transition(activity=activity, action="return", from_status="submitted",
+                                          to_status="returned", level=city, actor=reviewer, actor_name="演示审核员",
+                                          comment="请补充安全和疫情防控方案，并写明每场人数上限。"))
+        Transition.objects.bulk_create(history)
 
     def cities(self, hebei):
         if not hasattr(self, "_cities"):
@@ -212,6 +236,9 @@ class DemoLoader:
             key_position=key, flagship=flagship, format=fmt, division_id=division, starts_on=day, ends_on=day,
             audience="社会公众", expected_participants=self.rng.choice([200, 500, 1000, 3000, 10000]),
             description=f"{title}。本条为演示数据。", status=status, is_demo=True,
+            lead_name="演示负责人", contact_name="演示联系人", contact_phone="13800000000",
+            address=f"{filer.name}（演示地址）" if fmt != "online" else "",
+            live_stream_url="https://live.example.cn/demo" if fmt != "onsite" else "",
         )
         self.activities.append((activity, hosts, list(areas)))
         return activity
@@ -280,6 +307,6 @@ def load_demo():
     loader = DemoLoader()
     root, hebei = loader.build_network()
     campaign, plan = loader.build_campaign(root, hebei)
-    loader.build_activities(campaign, plan, hebei)
     accounts = loader.build_accounts(root, hebei)
+    loader.build_activities(campaign, plan, hebei)
     return campaign, accounts

@@ -1,0 +1,77 @@
+"""Who hears about a filing's transitions: console notifications, e-mail and SMS in the
+background (tasks), never blocking the reviewer's click."""
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sciweek.accounts.models import Membership, Role, User
+from sciweek.organizations.models import Organization
+
+from .models import Activity, Notification, Transition
+
+
+def reviewers_at(level: Organization):
+    lead = Organization.objects.filter(path__startswith=level.path, depth=level.depth + 1,
+                                       committee_role=Organization.CommitteeRole.LEAD)
+    return User.objects.filter(
+        Q(memberships__organization=level) | Q(memberships__organization__in=lead),
+        memberships__role=Role.REVIEWER, is_active=True,
+    ).distinct()
+
+
+def filers_for(activity: Activity):
+    ids = set(Membership.objects.filter(organization_id=activity.organization_id,
+                                        role__in=[Role.FILER, Role.ADMIN]).values_list("user_id", flat=True))
+    if activity.created_by_id:
+        ids.add(activity.created_by_id)
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def notify(users, activity: Activity | None, message: str, *, sms_phone: str = "") -> None:
+    from .tasks import deliver_notifications
+
+    users = list(users)
+    created = Notification.objects.bulk_create([Notification(user=u, activity=activity, message=message[:255])
+                                                for u in users])
+    if created:
+        deliver_notifications.enqueue([n.pk for n in created if n.pk], sms_phone)
+
+
+def filing_waiting(activity: Activity, level: Organization) -> None:
+    notify(reviewers_at(level), activity,
+           _("待审核：%(title)s（%(org)s）") % {"title": activity.title, "org": activity.organization.name})
+
+
+def filing_decided(activity: Activity, record: Transition) -> None:
+    message = _("%(action)s：%(title)s") % {"action": record.get_action_display(), "title": activity.title}
+    if record.comment:
+        message += _("。意见：%(comment)s") % {"comment": record.comment}
+    sms = activity.contact_phone if record.action == Transition.Action.RETURN else ""
+    notify(filers_for(activity), activity, message, sms_phone=sms)
+
+
+def remind_filing_deadlines(days_ahead=(3, 1), today=None) -> int:
+    """Tell filers who still have drafts or returned filings that the filing deadline nears.
+    Idempotent per day: a reminder already sent today is not repeated."""
+    from sciweek.campaigns.models import Deadline
+
+    today = today or timezone.localdate()
+    sent = 0
+    for deadline in Deadline.objects.filter(kind=Deadline.Kind.FILING,
+                                            due_on__in=[today + timedelta(days=d) for d in days_ahead]
+                                            ).select_related("organization", "campaign"):
+        pending = Activity.objects.filter(
+            campaign=deadline.campaign, status__in=[Activity.Status.DRAFT, Activity.Status.RETURNED],
+            organization__path__startswith=deadline.organization.path,
+        ).values_list("organization_id", flat=True).distinct()
+        message = _("备案截止提醒：%(campaign)s 重点项目备案将于 %(date)s 截止，您还有未提交的备案。") % {
+            "campaign": deadline.campaign.name, "date": deadline.due_on}
+        users = User.objects.filter(memberships__organization_id__in=list(pending),
+                                    memberships__role=Role.FILER, is_active=True).distinct()
+        already = set(Notification.objects.filter(message=message, created_at__date=today).values_list("user_id", flat=True))
+        fresh = [u for u in users if u.pk not in already]
+        notify(fresh, None, message)
+        sent += len(fresh)
+    return sent

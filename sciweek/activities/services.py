@@ -1,0 +1,352 @@
+"""Every write to a filing and every step of its review.
+
+State changes are conditional updates on (status, version): two reviewers acting at once on
+one filing yield exactly one transition; the loser gets TransitionConflict. Each transition
+is recorded with who, when, from, to, level and comment, and notifies the people concerned.
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sciweek.accounts import policy
+from sciweek.accounts.models import Membership, Role
+from sciweek.campaigns.models import Deadline
+from sciweek.campaigns.selectors import deadlines_for
+
+from . import notifications, rules, workflow
+from .models import Activity, ActivityHost, Session, Transition
+
+S = Activity.Status
+A = Transition.Action
+
+# Fields copied by a change request and compared to show reviewers what changed.
+SNAPSHOT_FIELDS = [
+    "title", "kind", "level", "format", "other_hosts", "other_organizers", "supervising_department",
+    "live_stream_url", "online_exhibition_url", "video_url", "wechat_account", "mini_program_path",
+    "division_id", "address", "latitude", "longitude", "venue_capacity", "starts_on", "ends_on", "audience",
+    "expected_participants", "budget", "description", "format_description", "publicity_plan", "facilities",
+    "open_hours", "booking_method", "lead_name", "contact_name", "contact_phone", "contact_email",
+    "safety_max_attendance", "safety_measures", "safety_responsible", "flagship_id", "is_key", "key_position",
+]
+
+
+class TransitionConflict(Exception):
+    """The filing changed under the user (someone else acted first)."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("这份备案刚刚已被其他人处理，请刷新页面查看最新状态。"))
+
+
+# --- filing -------------------------------------------------------------------------
+
+def create_filing(*, actor, organization, campaign, kind=Activity.Kind.PROJECT, **fields) -> Activity:
+    policy.require(actor, "activity.file", organization)
+    activity = Activity.objects.create(
+        campaign=campaign, organization=organization, kind=kind, created_by=actor,
+        level=fields.pop("level", Activity.Level.UNIT), **fields,
+    )
+    return activity
+
+
+def update_filing(activity: Activity, *, actor, fields: dict, hosts=None, organizers=None,
+                  content_areas=None, sessions=None) -> Activity:
+    """Save a draft (or a returned filing). Partial data is fine: drafts autosave."""
+    policy.require(actor, "activity.file", activity)
+    if not activity.is_editable:
+        raise ValidationError(_("只有草稿或退回修改的备案可以修改。已通过的活动请发起变更。"))
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        if not locked.is_editable:
+            raise TransitionConflict()
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save()
+        if hosts is not None:
+            _set_hosts(locked, ActivityHost.Role.HOST, hosts)
+        if organizers is not None:
+            _set_hosts(locked, ActivityHost.Role.ORGANIZER, organizers)
+        if content_areas is not None:
+            locked.content_areas.set(content_areas)
+        if sessions is not None:
+            replace_sessions(locked, sessions)
+    return locked
+
+
+def _set_hosts(activity, role, organizations):
+    ActivityHost.objects.filter(activity=activity, role=role).delete()
+    ActivityHost.objects.bulk_create(
+        [ActivityHost(activity=activity, organization=o, role=role, position=i) for i, o in enumerate(organizations)]
+    )
+
+
+def replace_sessions(activity: Activity, sessions: list[dict]):
+    """Set the sessions of a filing that is not yet public (no reservations can exist)."""
+    if Session.objects.filter(activity=activity, seats_taken__gt=0).exists():
+        raise ValidationError(_("已有预约的场次不能在这里修改。"))
+    Session.objects.filter(activity=activity).delete()
+    Session.objects.bulk_create([Session(activity=activity, **s) for s in sessions])
+
+
+def snapshot(activity: Activity) -> dict:
+    data = {}
+    for name in SNAPSHOT_FIELDS:
+        value = getattr(activity, name)
+        data[name] = None if value is None else str(value)
+    links = activity.host_links.select_related("organization").order_by("role", "position")
+    data["hosts"] = [link.organization.name for link in links if link.role == ActivityHost.Role.HOST]
+    data["organizers"] = [link.organization.name for link in links if link.role == ActivityHost.Role.ORGANIZER]
+    data["content_areas"] = sorted(activity.content_areas.values_list("name", flat=True))
+    data["sessions"] = [
+        f"{s.starts_at:%Y-%m-%d %H:%M}–{s.ends_at:%H:%M} ({s.capacity if s.capacity is not None else '∞'})"
+        for s in activity.sessions.all()
+    ]
+    return data
+
+
+def changes_since_last_submission(activity: Activity) -> list[dict]:
+    """Fields that differ between the two latest submissions (what a reviewer should look at)."""
+    submissions = list(
+        activity.transitions.filter(action=A.SUBMIT).order_by("-created_at", "-id").values_list("snapshot", flat=True)[:2]
+    )
+    if len(submissions) < 2 and activity.revises_id:
+        original = activity.revises
+        submissions = submissions[:1] + [snapshot(original)]
+    if len(submissions) < 2:
+        return []
+    new, old = submissions[0], submissions[1]
+    labels = {f.name: f.verbose_name for f in Activity._meta.get_fields() if hasattr(f, "verbose_name")}
+    labels.update({"division_id": _("举办地"), "flagship_id": _("所属重大示范活动"), "hosts": _("主办单位"),
+                   "organizers": _("承办单位"), "content_areas": _("内容方向"), "sessions": _("场次")})
+    return [
+        {"field": str(labels.get(key, key)), "old": old.get(key), "new": new.get(key)}
+        for key in new
+        if new.get(key) != old.get(key)
+    ]
+
+
+# --- transitions --------------------------------------------------------------------
+
+def _transition(activity, *, actor, action, to_status, expected_status, comment="", level=None, extra=None,
+                snapshot_data=None):
+    """Conditional update on (status, version); records the transition. Caller holds a transaction."""
+    extra = extra or {}
+    updated = Activity.objects.filter(pk=activity.pk, status=expected_status, version=activity.version).update(
+        status=to_status, version=F("version") + 1, updated_at=timezone.now(), **extra
+    )
+    if updated != 1:
+        raise TransitionConflict()
+    record = Transition.objects.create(
+        activity=activity, action=action, from_status=expected_status, to_status=to_status, level=level,
+        actor=actor, actor_name=actor.display_name if actor else "", comment=comment,
+        snapshot=snapshot_data or {},
+    )
+    activity.refresh_from_db()
+    return record
+
+
+def filing_deadline(activity: Activity) -> Deadline | None:
+    return next((d for d in deadlines_for(activity.campaign, activity.organization) if d.kind == Deadline.Kind.FILING),
+                None)
+
+
+def submit(activity: Activity, *, actor) -> Transition:
+    policy.require(actor, "activity.file", activity)
+    if activity.status not in (S.DRAFT, S.RETURNED):
+        raise ValidationError(_("当前状态不能提交。"))
+    missing = rules.missing_for_submission(activity)
+    if missing:
+        raise ValidationError(_("还缺少：%(items)s。") % {"items": "、".join(missing)})
+    errors = rules.attendance_errors(activity)
+    if errors:
+        raise ValidationError(errors)
+    deadline = filing_deadline(activity)
+    late = deadline is not None and timezone.localdate() > deadline.due_on
+    if late and not activity.campaign.allow_late_filing:
+        raise ValidationError(_("备案已于 %(date)s 截止，本届活动周不接受逾期备案。") % {"date": deadline.due_on})
+    chain = workflow.review_chain(activity.organization, activity.level)
+    now = timezone.now()
+    with transaction.atomic():
+        record = _transition(
+            activity, actor=actor, action=A.SUBMIT, to_status=S.SUBMITTED, expected_status=activity.status,
+            level=chain[0], snapshot_data=snapshot(activity),
+            extra={"review_level": chain[0], "final_level": chain[-1], "submitted_at": now, "waiting_since": now,
+                   "is_late": late or activity.is_late},
+        )
+        notifications.filing_waiting(activity, chain[0])
+    return record
+
+
+def approve(activity: Activity, *, actor, comment="") -> Transition:
+    if not policy.can_review(actor, activity):
+        raise PermissionDenied
+    if activity.status != S.SUBMITTED:
+        raise TransitionConflict()
+    following = workflow.next_level(activity)
+    level = activity.review_level
+    with transaction.atomic():
+        if following is not None:
+            record = _transition(
+                activity, actor=actor, action=A.FORWARD, to_status=S.SUBMITTED, expected_status=S.SUBMITTED,
+                comment=comment, level=level, extra={"review_level": following, "waiting_since": timezone.now()},
+            )
+            notifications.filing_waiting(activity, following)
+            return record
+        if activity.revises_id:
+            record = _transition(
+                activity, actor=actor, action=A.APPROVE, to_status=S.SUPERSEDED, expected_status=S.SUBMITTED,
+                comment=comment, level=level, extra={"review_level": None, "approved_at": timezone.now()},
+            )
+            _apply_change(activity, actor=actor)
+        else:
+            record = _transition(
+                activity, actor=actor, action=A.APPROVE, to_status=S.APPROVED, expected_status=S.SUBMITTED,
+                comment=comment, level=level, extra={"review_level": None, "approved_at": timezone.now()},
+            )
+        notifications.filing_decided(activity, record)
+    return record
+
+
+def return_for_revision(activity: Activity, *, actor, comment: str) -> Transition:
+    return _decide(activity, actor=actor, comment=comment, action=A.RETURN, to_status=S.RETURNED)
+
+
+def reject(activity: Activity, *, actor, comment: str) -> Transition:
+    return _decide(activity, actor=actor, comment=comment, action=A.REJECT, to_status=S.REJECTED)
+
+
+def _decide(activity, *, actor, comment, action, to_status):
+    if not policy.can_review(actor, activity):
+        raise PermissionDenied
+    if not comment.strip():
+        raise ValidationError(_("退回或不予通过时必须填写意见，告诉填报单位要改什么。"))
+    if activity.status != S.SUBMITTED:
+        raise TransitionConflict()
+    with transaction.atomic():
+        record = _transition(activity, actor=actor, action=action, to_status=to_status, expected_status=S.SUBMITTED,
+                             comment=comment.strip(), level=activity.review_level, extra={"review_level": None})
+        notifications.filing_decided(activity, record)
+    return record
+
+
+def withdraw(activity: Activity, *, actor, comment="") -> Transition:
+    policy.require(actor, "activity.file", activity)
+    if activity.status not in (S.SUBMITTED, S.RETURNED, S.DRAFT):
+        raise ValidationError(_("当前状态不能撤回。"))
+    with transaction.atomic():
+        return _transition(activity, actor=actor, action=A.WITHDRAW, to_status=S.WITHDRAWN,
+                           expected_status=activity.status, comment=comment, extra={"review_level": None})
+
+
+def reopen(activity: Activity, *, actor) -> Transition:
+    policy.require(actor, "activity.file", activity)
+    if activity.status != S.WITHDRAWN:
+        raise ValidationError(_("只有已撤回的备案可以重新编辑。"))
+    with transaction.atomic():
+        return _transition(activity, actor=actor, action=A.REOPEN, to_status=S.DRAFT, expected_status=S.WITHDRAWN)
+
+
+def cancel(activity: Activity, *, actor, reason: str) -> Transition:
+    """Cancel an approved activity; the public page then says it is cancelled."""
+    if not (policy.can(actor, "activity.file", activity) or policy.can(actor, "activity.review", activity)):
+        policy.require(actor, "activity.file", activity)
+    if activity.status != S.APPROVED:
+        raise ValidationError(_("只有已通过的活动可以取消。"))
+    if not reason.strip():
+        raise ValidationError(_("请填写取消原因，公众页面会显示。"))
+    with transaction.atomic():
+        record = _transition(activity, actor=actor, action=A.CANCEL, to_status=S.CANCELLED,
+                             expected_status=S.APPROVED, comment=reason.strip(),
+                             extra={"cancel_reason": reason.strip()[:255]})
+        notifications.filing_decided(activity, record)
+    return record
+
+
+def propose_change(activity: Activity, *, actor) -> Activity:
+    """Start a change to an approved activity: an editable copy that goes through review
+    again while the approved version stays public."""
+    policy.require(actor, "activity.file", activity)
+    if activity.status != S.APPROVED:
+        raise ValidationError(_("只有已通过的活动可以发起变更。"))
+    open_change = activity.change_requests.filter(status__in=[S.DRAFT, S.SUBMITTED, S.RETURNED]).first()
+    if open_change is not None:
+        return open_change
+    copy = Activity(
+        campaign=activity.campaign, organization=activity.organization, revises=activity, created_by=actor,
+        status=S.DRAFT, is_demo=activity.is_demo,
+        **{name: getattr(activity, name) for name in SNAPSHOT_FIELDS},
+    )
+    try:
+        with transaction.atomic():
+            copy.save()
+            ActivityHost.objects.bulk_create([
+                ActivityHost(activity=copy, organization_id=link.organization_id, role=link.role, position=link.position)
+                for link in activity.host_links.all()
+            ])
+            copy.content_areas.set(activity.content_areas.all())
+            Session.objects.bulk_create([
+                Session(activity=copy, starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity)
+                for s in activity.sessions.all()
+            ])
+            Transition.objects.create(activity=activity, action=A.PROPOSE_CHANGE, from_status=S.APPROVED,
+                                      to_status=S.APPROVED, actor=actor, actor_name=actor.display_name)
+    except IntegrityError:
+        return activity.change_requests.get(status__in=[S.DRAFT, S.SUBMITTED, S.RETURNED])
+    return copy
+
+
+def _apply_change(change: Activity, *, actor):
+    """Copy an approved change onto the original. Sessions keep their identity (and any
+    reservations): matched by position, extra ones added, surplus empty ones removed."""
+    original = Activity.objects.select_for_update().get(pk=change.revises_id)
+    for name in SNAPSHOT_FIELDS:
+        setattr(original, name, getattr(change, name))
+    original.save()
+    ActivityHost.objects.filter(activity=original).delete()
+    ActivityHost.objects.bulk_create([
+        ActivityHost(activity=original, organization_id=link.organization_id, role=link.role, position=link.position)
+        for link in change.host_links.all()
+    ])
+    original.content_areas.set(change.content_areas.all())
+    old_sessions = list(original.sessions.order_by("starts_at", "id"))
+    new_sessions = list(change.sessions.order_by("starts_at", "id"))
+    for old, new in zip(old_sessions, new_sessions, strict=False):
+        old.starts_at, old.ends_at = new.starts_at, new.ends_at
+        if new.capacity is None or new.capacity >= old.seats_taken:
+            old.capacity = new.capacity
+        old.save(update_fields=["starts_at", "ends_at", "capacity"])
+    for new in new_sessions[len(old_sessions):]:
+        Session.objects.create(activity=original, starts_at=new.starts_at, ends_at=new.ends_at, capacity=new.capacity)
+    for old in old_sessions[len(new_sessions):]:
+        if old.seats_taken == 0:
+            old.delete()
+    Activity.objects.filter(pk=original.pk).update(version=F("version") + 1)
+    Transition.objects.create(activity=original, action=A.APPLY_CHANGE, from_status=S.APPROVED, to_status=S.APPROVED,
+                              actor=actor, actor_name=actor.display_name, snapshot=snapshot(original))
+
+
+# --- bulk review ----------------------------------------------------------------------
+
+def bulk_review(activity_ids: list[int], *, actor, decision: str, comment: str = "") -> dict:
+    """Approve or return many filings with one comment. Each is its own transaction, so one
+    conflict does not undo the others; the result says what happened to each."""
+    if decision not in ("approve", "return"):
+        raise ValidationError(_("未知的审核操作。"))
+    if decision == "return" and not comment.strip():
+        raise ValidationError(_("批量退回时必须填写意见。"))
+    done, skipped = [], []
+    for activity in Activity.objects.filter(pk__in=activity_ids).select_related("organization", "review_level"):
+        try:
+            if decision == "approve":
+                approve(activity, actor=actor, comment=comment)
+            else:
+                return_for_revision(activity, actor=actor, comment=comment)
+            done.append(activity.pk)
+        except (TransitionConflict, PermissionDenied, ValidationError):
+            skipped.append(activity.pk)
+    return {"done": done, "skipped": skipped}
+
+
+def filers_of(activity: Activity):
+    return Membership.objects.filter(organization=activity.organization, role__in=[Role.FILER, Role.ADMIN])
