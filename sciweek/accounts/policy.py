@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sciweek.organizations.models import Organization
-from sciweek.organizations.selectors import minimal_paths
+from sciweek.organizations.selectors import minimal_paths, within
 
 from .models import Membership, Role
 
@@ -130,7 +130,7 @@ def scope_filter(user, action: str | None, path_field: str = "path") -> Q:
         return Q(pk__in=[])
     condition = Q()
     for path in paths:
-        condition |= Q(**{f"{path_field}__startswith": path})
+        condition |= within(path, path_field)
     return condition
 
 

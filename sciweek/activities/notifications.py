@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 
 from sciweek.accounts.models import Membership, Role, User
 from sciweek.organizations.models import Organization
+from sciweek.organizations.selectors import within
 
 from .models import Activity, Notification, Transition
 
 
 def reviewers_at(level: Organization):
-    lead = Organization.objects.filter(path__startswith=level.path, depth=level.depth + 1,
+    lead = Organization.objects.filter(within(level.path), depth=level.depth + 1,
                                        committee_role=Organization.CommitteeRole.LEAD)
     return User.objects.filter(
         Q(memberships__organization=level) | Q(memberships__organization__in=lead),
@@ -63,8 +64,8 @@ def remind_filing_deadlines(days_ahead=(3, 1), today=None) -> int:
                                             due_on__in=[today + timedelta(days=d) for d in days_ahead]
                                             ).select_related("organization", "campaign"):
         pending = Activity.objects.filter(
+            within(deadline.organization.path, "organization__path"),
             campaign=deadline.campaign, status__in=[Activity.Status.DRAFT, Activity.Status.RETURNED],
-            organization__path__startswith=deadline.organization.path,
         ).values_list("organization_id", flat=True).distinct()
         message = _("备案截止提醒：%(campaign)s 重点项目备案将于 %(date)s 截止，您还有未提交的备案。") % {
             "campaign": deadline.campaign.name, "date": deadline.due_on}

@@ -5,7 +5,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from sciweek.campaigns.models import Campaign
 from sciweek.organizations.models import Organization
-from sciweek.organizations.selectors import regions_under
+from sciweek.organizations.selectors import regions_under, within
 
 from .models import Activity, ActivityHost, Session
 
@@ -15,7 +15,7 @@ COUNTED_STATUSES = (Activity.Status.APPROVED,)
 def _in_subtrees(paths: list[str], field: str = "organization__path") -> Q:
     condition = Q(pk__in=[])
     for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
+        condition |= within(path, field)
     return condition
 
 
@@ -43,7 +43,7 @@ def plan_counts(campaign: Campaign, region: Organization) -> PlanCounts:
     """
     city_paths = list(regions_under(region).values_list("path", flat=True))
     approved = Activity.objects.filter(
-        campaign=campaign, status__in=COUNTED_STATUSES, organization__path__startswith=region.path
+        within(region.path, "organization__path"), campaign=campaign, status__in=COUNTED_STATUSES
     )
     projects = approved.filter(kind=Activity.Kind.PROJECT)
     by_cities = projects.filter(_in_subtrees(city_paths)).count() if city_paths else 0
@@ -73,7 +73,7 @@ def key_activities(campaign: Campaign, region: Organization, level: str) -> Quer
     """The activities a region's plan lists one by one (省级重大 / 各市重点), in plan order."""
     return with_hosts(
         Activity.objects.filter(
-            campaign=campaign, level=level, is_key=True, organization__path__startswith=region.path
+            within(region.path, "organization__path"), campaign=campaign, level=level, is_key=True
         ).exclude(status__in=[Activity.Status.DRAFT, Activity.Status.REJECTED, Activity.Status.WITHDRAWN])
     ).order_by("key_position", "id")
 
@@ -85,3 +85,66 @@ def status_counts(campaign: Campaign, scope: Q) -> dict[str, int]:
 
 def flagship_activities(campaign: Campaign) -> QuerySet[Activity]:
     return with_hosts(Activity.objects.filter(campaign=campaign, flagship__isnull=False)).order_by("flagship__number")
+
+
+# --- console lists ---------------------------------------------------------------------
+
+def visible_filings(user, campaign: Campaign | None = None) -> QuerySet[Activity]:
+    """Filings the user may see (their subtrees), newest changes first, without change copies
+    superseded long ago."""
+    from sciweek.accounts import policy
+
+    qs = policy.scoped(Activity.objects.all(), user, "activity.view", "organization__path")
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return qs.exclude(status=Activity.Status.SUPERSEDED)
+
+
+def filter_filings(qs: QuerySet[Activity], *, status="", kind="", level="", text="", late=None,
+                   organization=None) -> QuerySet[Activity]:
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if level:
+        qs = qs.filter(level=level)
+    if text:
+        qs = qs.filter(Q(title__icontains=text) | Q(organization__name__icontains=text))
+    if late:
+        qs = qs.filter(is_late=True)
+    if organization is not None:
+        qs = qs.filter(within(organization.path, "organization__path"))
+    return qs
+
+
+def review_inbox(user, campaign: Campaign | None = None) -> QuerySet[Activity]:
+    """Filings waiting at a level the user reviews for, oldest wait first."""
+    from sciweek.accounts import policy
+
+    levels = policy.review_level_ids(user)
+    qs = Activity.objects.filter(status=Activity.Status.SUBMITTED)
+    if levels is not None:
+        qs = qs.filter(review_level_id__in=levels)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return qs.select_related("organization", "review_level", "revises").order_by("waiting_since", "id")
+
+
+def counts_by_status(qs: QuerySet[Activity]) -> dict[str, int]:
+    return {row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("id"))}
+
+
+def timeline(activity: Activity):
+    from .models import Transition
+
+    return Transition.objects.filter(activity=activity).select_related("level").order_by("created_at", "id")
+
+
+# --- public catalog --------------------------------------------------------------------
+
+PUBLIC_STATUSES = (Activity.Status.APPROVED, Activity.Status.CANCELLED)
+
+
+def public_activities(campaign: Campaign) -> QuerySet[Activity]:
+    """What the public sees: approved activities and those cancelled after approval."""
+    return Activity.objects.filter(campaign=campaign, status__in=PUBLIC_STATUSES, revises__isnull=True)

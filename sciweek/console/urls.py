@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import filings, views
 
 app_name = "console"
 urlpatterns = [
@@ -15,4 +15,15 @@ urlpatterns = [
     path("campaign/", views.campaign_detail, name="campaign"),
     path("campaign/plans/<int:org_id>/", views.regional_plan_edit, name="regional_plan_edit"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("filings/", filings.filing_list, name="filing_list"),
+    path("filings/new/", filings.filing_new, name="filing_new"),
+    path("filings/<int:activity_id>/", filings.filing_detail, name="filing_detail"),
+    path("filings/<int:activity_id>/edit/", filings.filing_edit, name="filing_edit"),
+    path("filings/<int:activity_id>/autosave/", filings.filing_autosave, name="filing_autosave"),
+    path("filings/<int:activity_id>/action/", filings.filing_action, name="filing_action"),
+    path("filings/<int:activity_id>/attachments/", filings.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:attachment_id>/", filings.attachment_download, name="attachment_download"),
+    path("review/", filings.review_inbox, name="review_inbox"),
+    path("review/bulk/", filings.review_bulk, name="review_bulk"),
+    path("notifications/", filings.notifications, name="notifications"),
 ]

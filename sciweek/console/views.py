@@ -3,7 +3,6 @@ writes through services."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -51,7 +50,7 @@ def home(request):
                 for days in [campaign_selectors.days_until(d.due_on)]
             ]
             card["status_counts"] = activity_selectors.status_counts(
-                campaign, Q(organization__path__startswith=org.path)
+                campaign, org_selectors.within(org.path, "organization__path")
             )
             if org.kind == Organization.Kind.REGION:
                 card["plan_counts"] = activity_selectors.plan_counts(campaign, org)

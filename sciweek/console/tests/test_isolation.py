@@ -8,6 +8,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from sciweek.accounts.models import AuditEvent, Invitation, Membership, User
 from sciweek.accounts.services import create_invitation
+from sciweek.activities.models import Activity, Attachment
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,12 @@ def baoding_objects(demo, org):
     baoding_admin = User.objects.create_user("bd-admin", password="x", full_name="保定管理员")
     membership = Membership.objects.create(user=baoding_admin, organization=baoding, role="admin")
     invitation, _ = create_invitation(actor=baoding_admin, organization=baoding, role="filer", email="a@b.cn")
-    return {"org": baoding, "membership": membership, "invitation": invitation, "admin": baoding_admin}
+    filing = Activity.objects.filter(organization__name="保定市科学技术局", status="approved").first()
+    draft = Activity.objects.create(campaign=demo, organization=org("保定市科学技术局"), title="保定草稿")
+    attachment = Attachment.objects.create(activity=filing, kind="document", file="filings/x.pdf",
+                                           original_name="保定.pdf", size=10)
+    return {"org": baoding, "membership": membership, "invitation": invitation, "admin": baoding_admin,
+            "filing": filing, "draft": draft, "attachment": attachment}
 
 
 # route name -> (kwargs for 保定's object, methods to try)
@@ -33,6 +39,12 @@ MATRIX = {
     "invitation_revoke": (lambda o: {"invitation_id": o["invitation"].pk}, ["post"]),
     "membership_revoke": (lambda o: {"membership_id": o["membership"].pk}, ["post"]),
     "regional_plan_edit": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
+    "filing_detail": (lambda o: {"activity_id": o["filing"].pk}, ["get"]),
+    "filing_edit": (lambda o: {"activity_id": o["draft"].pk}, ["get", "post"]),
+    "filing_autosave": (lambda o: {"activity_id": o["draft"].pk}, ["post"]),
+    "filing_action": (lambda o: {"activity_id": o["filing"].pk}, ["post"]),
+    "attachment_upload": (lambda o: {"activity_id": o["draft"].pk}, ["post"]),
+    "attachment_download": (lambda o: {"attachment_id": o["attachment"].pk}, ["get"]),
 }
 
 
@@ -52,7 +64,8 @@ def test_other_citys_objects_are_not_found(route, attacker, baoding_objects, sta
     client = staff_client(attacker)
     kwargs, methods = MATRIX[route]
     url = reverse(f"console:{route}", kwargs=kwargs(baoding_objects))
-    payload = {"name": "入侵", "kind": "school", "role": "admin", "theme": "x", "title": "x"}
+    payload = {"name": "入侵", "kind": "school", "role": "admin", "theme": "x", "title": "入侵", "action": "cancel",
+               "comment": "入侵"}
     for method in methods:
         response = getattr(client, method)(url, payload) if method == "post" else client.get(url)
         assert response.status_code == 404, (route, attacker, method, response.status_code)
@@ -62,6 +75,9 @@ def test_other_citys_objects_are_not_found(route, attacker, baoding_objects, sta
     assert invitation.revoked_at is None
     assert baoding_objects["org"].name == "保定市"
     assert not baoding_objects["org"].get_children().filter(name="入侵").exists()
+    assert Activity.objects.get(pk=baoding_objects["filing"].pk).status == "approved"
+    assert Activity.objects.get(pk=baoding_objects["draft"].pk).title == "保定草稿"
+    assert not Activity.objects.filter(title="入侵").exists()
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX))

@@ -1,7 +1,6 @@
-"""Subtree queries are `path LIKE 'prefix%'`. On PostgreSQL with a non-C collation the plain
-unique btree index cannot serve LIKE, so add a varchar_pattern_ops index there. SQLite's
-LIKE optimisation does not apply to case-sensitive prefix matching either, but its range
-scan on the unique index (`path >= p AND path < p+1` via GLOB) is planned automatically."""
+"""Subtree queries are `path LIKE 'prefix%'` plus a range (selectors.within). On PostgreSQL
+the plain unique btree index cannot serve LIKE under a non-C collation, so add a
+varchar_pattern_ops index for it; the range bounds serve ordered paging on both backends."""
 from django.db import migrations
 
 

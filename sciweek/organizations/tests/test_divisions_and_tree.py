@@ -69,3 +69,14 @@ def test_subtree_query_is_a_single_indexed_prefix_scan(demo, org, django_assert_
         count = selectors.subtree(hebei).count()
     assert count > 300
     assert Organization.objects.filter(kind="region", depth=2).count() >= 31 + 5 + 1
+
+
+def test_path_successor_bounds_every_descendant():
+    assert selectors.path_successor("0001") == "0002"
+    assert selectors.path_successor("000Z") == "0010"
+    assert selectors.path_successor("ZZZZ") is None
+    parent = "0001000Z"
+    upper = selectors.path_successor(parent)
+    for child in ("0001000Z", "0001000Z0001", "0001000ZZZZZ0001"):
+        assert parent <= child < upper
+    assert not ("0001000Z" <= "00010010" < upper)
