@@ -175,6 +175,20 @@ class Activity(models.Model):
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    def _names(self, role: str, extra: str) -> str:
+        # Uses host_links as prefetched by selectors.with_hosts (no query per row there).
+        names = [link.organization.display_name for link in self.host_links.all() if link.role == role]
+        names += [n for n in extra.replace("，", "、").split("、") if n.strip()]
+        return "、".join(names)
+
+    @property
+    def hosts_display(self) -> str:
+        return self._names("host", self.other_hosts)
+
+    @property
+    def organizers_display(self) -> str:
+        return self._names("organizer", self.other_organizers)
+
     @property
     def masked_phone(self) -> str:
         phone = self.contact_phone

@@ -24,8 +24,8 @@ from sciweek.organizations.selectors import ancestors
 
 def _filing(request, activity_id, action="activity.view"):
     activity = get_object_or_404(
-        Activity.objects.select_related("organization", "campaign", "review_level", "final_level", "division",
-                                        "flagship", "revises"),
+        selectors.with_hosts(Activity.objects.select_related(
+            "campaign", "review_level", "final_level", "division", "flagship", "revises")),
         pk=activity_id,
     )
     policy.require(request.user, action, activity)
@@ -71,8 +71,8 @@ def filing_new(request):
     title = _("未命名开放活动") if kind == Activity.Kind.OPEN_DAY else _("未命名活动")
     activity = services.create_filing(actor=request.user, organization=org, campaign=campaign, kind=kind,
                                       title=title)
-    if kind == Activity.Kind.OPEN_DAY:
-        ActivityHost.objects.create(activity=activity, organization=org)
+    # The filing unit usually hosts what it files; the filer can change the list.
+    ActivityHost.objects.create(activity=activity, organization=org)
     return redirect("console:filing_edit", activity_id=activity.pk)
 
 
@@ -195,7 +195,6 @@ def filing_detail(request, activity_id):
     context = {
         "activity": activity,
         "timeline": selectors.timeline(activity),
-        "links": list(activity.host_links.select_related("organization")),
         "sessions": activity.sessions.all(),
         "areas": activity.content_areas.all(),
         "attachments": activity.attachments.all(),
@@ -268,7 +267,7 @@ def review_inbox(request):
     )
     page = Paginator(filtered, 50).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [(a, (now - a.waiting_since).days if a.waiting_since else 0) for a in page]
+    rows = [(a, max(0, (now - a.waiting_since).days) if a.waiting_since else 0) for a in page]
     scope_counts = selectors.counts_by_status(selectors.visible_filings(request.user, campaign))
     return render(request, "console/review_inbox.html", {
         "page": page, "rows": rows, "params": params, "waiting": inbox.count(),
