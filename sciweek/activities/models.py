@@ -323,3 +323,16 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class SearchToken(models.Model):
+    """One jieba token of a public activity's text (see activities.search)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "activity"], name="search_token_unique")]
+
+    def __str__(self):
+        return self.token

@@ -16,7 +16,7 @@ from sciweek.accounts.models import Membership, Role
 from sciweek.campaigns.models import Deadline
 from sciweek.campaigns.selectors import deadlines_for
 
-from . import notifications, rules, workflow
+from . import notifications, rules, search, workflow
 from .models import Activity, ActivityHost, Session, Transition
 
 S = Activity.Status
@@ -209,6 +209,7 @@ def approve(activity: Activity, *, actor, comment="") -> Transition:
                 activity, actor=actor, action=A.APPROVE, to_status=S.APPROVED, expected_status=S.SUBMITTED,
                 comment=comment, level=level, extra={"review_level": None, "approved_at": timezone.now()},
             )
+            search.reindex([activity.pk])
         notifications.filing_decided(activity, record)
     return record
 
@@ -329,6 +330,7 @@ def _apply_change(change: Activity, *, actor):
     Activity.objects.filter(pk=original.pk).update(version=F("version") + 1)
     Transition.objects.create(activity=original, action=A.APPLY_CHANGE, from_status=S.APPROVED, to_status=S.APPROVED,
                               actor=actor, actor_name=actor.display_name, snapshot=snapshot(original))
+    search.reindex([original.pk])
 
 
 # --- bulk review ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sciweek.accounts.models import Membership, User
+from sciweek.activities import search
 from sciweek.activities.models import Activity, ActivityHost, Session, Transition
 from sciweek.campaigns.models import (
     Campaign,
@@ -175,15 +176,17 @@ class DemoLoader:
             filer = city_filers[i % len(city_filers)]
             self.generated(campaign, filer, Activity.Level.CITY if filer.kind == "department" else Activity.Level.UNIT,
                            i, national_areas, focus_areas)
-        # 45 open sessions by 29 institutions: the first 16 open twice, the others once.
+        # 45 open days (one session each) by 29 institutions: the first 16 open twice.
         open_sessions: list[tuple[Activity, int]] = []
         for i, institution in enumerate(self.institutes + self.universities):
-            activity = self.add(
-                campaign, f"{institution.name}向公众开放", institution, [institution], kind=Activity.Kind.OPEN_DAY,
-                flagship=campaign.flagships.get(number=2), day=campaign.starts_on + timedelta(days=i % 7),
-                division=institution.division_id, fmt="onsite", areas=[national_areas[1], focus_areas[1]],
-            )
-            open_sessions.append((activity, 2 if i < 16 else 1))
+            titles = [f"{institution.name}实验室开放日", f"{institution.name}科普展厅开放日"][: 2 if i < 16 else 1]
+            for n, title in enumerate(titles):
+                activity = self.add(
+                    campaign, title, institution, [institution], kind=Activity.Kind.OPEN_DAY,
+                    flagship=campaign.flagships.get(number=2), day=campaign.starts_on + timedelta(days=(i + 3 * n) % 7),
+                    division=institution.division_id, fmt="onsite", areas=[national_areas[1], focus_areas[1]],
+                )
+                open_sessions.append((activity, 1))
         self.flush(campaign, open_sessions)
         # A few filings still in the pipeline, so consoles and the review inbox have work in them.
         pipeline = [Activity.Status.SUBMITTED] * 6 + [Activity.Status.RETURNED] * 2 + [Activity.Status.DRAFT] * 2
@@ -193,6 +196,7 @@ class DemoLoader:
         pending = [a for a, _, _ in self.activities]
         self.flush(campaign, [])
         self.pipeline_history(pending)
+        search.reindex_all()
 
     def pipeline_history(self, activities):
         """Submitted demo filings wait at 石家庄市; returned ones carry the city's comment."""
@@ -240,6 +244,11 @@ class DemoLoader:
             address=f"{filer.name}（演示地址）" if fmt != "online" else "",
             live_stream_url="https://live.example.cn/demo" if fmt != "onsite" else "",
         )
+        if kind == Activity.Kind.OPEN_DAY:
+            activity.facilities = "实验室、科研仪器和科普展厅（演示数据）"
+            activity.open_hours = "9:30-11:30"
+            activity.booking_method = "在本平台按场次预约"
+            activity.audience = "中小学生及社会公众"
         self.activities.append((activity, hosts, list(areas)))
         return activity
 

@@ -1,13 +1,21 @@
 """Public pages. Reads only; every count comes from approved filings."""
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from urllib.parse import urlencode
 
+from django.shortcuts import get_object_or_404, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+
+from sciweek.activities import catalog as catalog_module
 from sciweek.activities import selectors as activity_selectors
+from sciweek.activities.catalog import CatalogQuery
 from sciweek.activities.models import Activity
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.campaigns.models import Campaign
-from sciweek.organizations.models import Organization
-from sciweek.organizations.selectors import within
+from sciweek.organizations.models import Division, Organization
+
+PER_PAGE = 20
+CASCADE_LABELS = [_("省份"), _("城市"), _("区县")]
+SORT_LABELS = [("date", _("按日期")), ("-date", _("日期倒序")), ("new", _("最新发布")), ("title", _("按名称"))]
 
 
 def home(request):
@@ -44,22 +52,79 @@ def region(request, year: int, org_id: int):
     return render(request, "portal/region.html", context)
 
 
+def _catalog_query(request) -> CatalogQuery:
+    """Read catalog filters from the query string; anything malformed is simply ignored."""
+    get = request.GET
+    day = parse_date(get.get("day", "")[:10]) if get.get("day") else None
+    area = get.get("area", "")
+    return CatalogQuery(
+        q=get.get("q", "").strip()[:50],
+        division=_division_param(get),
+        day=day,
+        days=7 if get.get("days") == "7" else 1,
+        area=int(area) if area.isdigit() else None,
+        format=get.get("format", "") if get.get("format") in ("online", "onsite") else "",
+        flagship=get.get("flagship") == "1",
+        kind=get.get("kind", "") if get.get("kind") in Activity.Kind.values else "",
+        audience=get.get("audience", "").strip()[:20],
+        bookable=get.get("bookable") == "1",
+        sort=get.get("sort", "date") if get.get("sort") in catalog_module.SORTS else "date",
+    )
+
+
+def _division_param(get) -> str:
+    """The deepest consistent choice of the cascade (p → c → d), or a plain `division`."""
+    chosen = ""
+    for key in ("p", "c", "d"):
+        code = get.get(key, "")[:6]
+        if not (code.isdigit() and len(code) == 6):
+            break
+        if chosen and not code.startswith(catalog_module.division_prefix(chosen)):
+            break  # a stale city/county left over after the province changed
+        chosen = code
+    division = get.get("division", "")[:6]
+    return chosen or (division if division.isdigit() and len(division) == 6 else "")
+
+
 def catalog(request, year: int):
-    """The public catalog (issue 4 extends search and filters)."""
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    qs = activity_selectors.public_activities(campaign)
-    text = request.GET.get("q", "").strip()[:64]
-    if text:
-        qs = qs.filter(title__icontains=text)
-    region = None
-    region_id = request.GET.get("region", "")
-    if region_id.isdigit():
-        region = Organization.objects.filter(pk=region_id, kind=Organization.Kind.REGION).first()
-        if region is not None:
-            qs = qs.filter(within(region.path, "organization__path"))
-    qs = qs.select_related("organization", "division").order_by("starts_on", "id")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "portal/catalog.html", {"campaign": campaign, "page": page, "q": text, "region": region})
+    query = _catalog_query(request)
+    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), page_number, PER_PAGE)
+    pages = max(1, -(-total // PER_PAGE))
+    division = Division.objects.filter(code=query.division).select_related("parent__parent").first() \
+        if query.division else None
+    context = {
+        "campaign": campaign, "rows": rows, "total": total, "query": query, "division": division,
+        "page_number": min(page_number, pages), "pages": pages,
+        "params": urlencode(query.as_params()),
+        "cascade": division_cascade(division),
+        "areas": campaign.content_areas.select_related("plan__organization").order_by("plan_id", "position"),
+        "sorts": SORT_LABELS,
+    }
+    template = "portal/_catalog_body.html" if request.htmx else "portal/catalog.html"
+    return render(request, template, context)
+
+
+def division_cascade(division: Division | None) -> list[dict]:
+    """The three cascade selects (province → city → county) with the current choice."""
+    chain = []
+    node = division
+    while node is not None:
+        chain.insert(0, node)
+        node = node.parent
+    levels = []
+    parent_code = None
+    for depth in range(3):
+        options = list(Division.objects.filter(parent_id=parent_code).order_by("code").values_list("code", "name")) \
+            if depth == 0 or parent_code else []
+        selected = chain[depth].code if depth < len(chain) else ""
+        levels.append({"options": options, "selected": selected, "label": CASCADE_LABELS[depth],
+                       "name": "pcd"[depth]})
+        parent_code = selected or None
+        if not selected:
+            break
+    return levels
 
 
 def activity_detail(request, year: int, activity_id: int):

@@ -1,0 +1,112 @@
+"""The public catalog's filters, shared by the portal pages and the JSON API, so both give
+the same results for the same question."""
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from sciweek.campaigns.models import Campaign
+
+from . import search
+from .models import Activity, Session
+from .selectors import public_activities
+
+SORTS = {
+    "date": ("starts_on", "id"),
+    "-date": ("-starts_on", "-id"),
+    "new": ("-approved_at", "-id"),
+    "title": ("title", "id"),
+}
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    q: str = ""
+    division: str = ""  # a GB/T 2260 code: province, prefecture or county
+    day: date | None = None
+    days: int = 1  # 1 = that day, 7 = the week starting that day
+    area: int | None = None  # a content area (national) or focus area (regional)
+    format: str = ""  # online | onsite (hybrid counts as both)
+    flagship: bool = False
+    kind: str = ""
+    audience: str = ""
+    bookable: bool = False
+    sort: str = "date"
+
+    def as_params(self) -> dict:
+        """Query-string parameters that reproduce this query (for links and pagination)."""
+        params = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in ("", None, False) or (f.name == "days" and value == 1) or (f.name == "sort" and value == "date"):
+                continue
+            params[f.name] = "1" if value is True else str(value)
+        if "division" in params:
+            code = params.pop("division")  # the portal's cascade uses p/c/d
+            params["pcd"[{2: 0, 4: 1, 6: 2}[len(division_prefix(code))]]] = code
+        return params
+
+
+def division_prefix(code: str) -> str:
+    """130000 → '13', 130100 → '1301', 130102 → '130102' (codes nest by prefix)."""
+    if len(code) != 6 or not code.isdigit():
+        return ""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def apply(qs: QuerySet[Activity], query: CatalogQuery) -> QuerySet[Activity]:
+    if query.q:
+        condition = search.matching(query.q)
+        qs = qs.filter(condition) if condition is not None else qs.filter(title__icontains=query.q.strip()[:50])
+    if query.division:
+        prefix = division_prefix(query.division)
+        if not prefix:
+            qs = qs.none()
+        elif len(prefix) == 6:
+            qs = qs.filter(division_id=prefix)
+        else:
+            # Codes nest by digit prefix: a range on the indexed foreign key column.
+            upper = str(int(prefix) + 1).zfill(len(prefix))
+            qs = qs.filter(division__code__gte=prefix.ljust(6, "0"), division__code__lt=upper.ljust(6, "0"))
+    if query.day:
+        last = query.day + timedelta(days=max(1, query.days) - 1)
+        qs = qs.filter(starts_on__lte=last, ends_on__gte=query.day)
+    if query.area:
+        qs = qs.filter(content_areas=query.area)
+    if query.format == "online":
+        qs = qs.filter(format__in=[Activity.Format.ONLINE, Activity.Format.HYBRID])
+    elif query.format == "onsite":
+        qs = qs.filter(format__in=[Activity.Format.ONSITE, Activity.Format.HYBRID])
+    if query.flagship:
+        qs = qs.filter(flagship__isnull=False)
+    if query.kind in Activity.Kind.values:
+        qs = qs.filter(kind=query.kind)
+    if query.audience:
+        qs = qs.filter(audience__icontains=query.audience[:20])
+    if query.bookable:
+        open_seats = Session.objects.filter(activity_id=OuterRef("pk"), starts_at__gt=timezone.now()).filter(
+            Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")))
+        qs = qs.filter(Exists(open_seats), status=Activity.Status.APPROVED)
+    return qs.order_by(*SORTS.get(query.sort, SORTS["date"]))
+
+
+def search_catalog(campaign: Campaign, query: CatalogQuery) -> QuerySet[Activity]:
+    return apply(public_activities(campaign), query)
+
+
+def page_of(qs: QuerySet[Activity], page: int, per_page: int = 20) -> tuple[list[Activity], int]:
+    """One page by a deferred join: the offset walks an id-only index scan, then only the
+    page's rows are loaded with their hosts (pages stay fast deep into the results)."""
+    from .selectors import with_hosts
+
+    total = qs.count()
+    page = max(1, page)
+    offset = (page - 1) * per_page
+    ids = list(qs.values_list("pk", flat=True)[offset:offset + per_page])
+    rows = {a.pk: a for a in with_hosts(Activity.objects.filter(pk__in=ids)).select_related("division")}
+    return [rows[i] for i in ids if i in rows], total
