@@ -4,6 +4,7 @@ Embedded default: SQLite file + media on local disk + local-memory cache + datab
 queue — nothing else to run. Production sets DATABASE_URL (PostgreSQL), REDIS_URL, a secret
 key, allowed hosts, HTTPS and optionally S3-compatible media storage.
 """
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,10 +101,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    # Tests use a file too (not shared-cache memory), so race tests see real SQLite locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-sciweek.sqlite3")}
+    # Tests use a file too (not shared-cache memory), so race tests see real SQLite locking;
+    # one per process, so concurrent test runs on one machine do not clobber each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-sciweek-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("SCIWEEK_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------------------

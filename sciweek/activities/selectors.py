@@ -148,3 +148,28 @@ PUBLIC_STATUSES = (Activity.Status.APPROVED, Activity.Status.CANCELLED)
 def public_activities(campaign: Campaign) -> QuerySet[Activity]:
     """What the public sees: approved activities and those cancelled after approval."""
     return Activity.objects.filter(campaign=campaign, status__in=PUBLIC_STATUSES, revises__isnull=True)
+
+
+def counts_by_day(campaign: Campaign, first, last) -> dict:
+    """Public activities running on each day from `first` to `last`: one scan, one count per day."""
+    from datetime import timedelta
+
+    days = []
+    day = first
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=1)
+    aggregates = {
+        f"d{i}": Count("id", filter=Q(starts_on__lte=day, ends_on__gte=day)) for i, day in enumerate(days)
+    }
+    row = public_activities(campaign).filter(starts_on__lte=last, ends_on__gte=first).aggregate(**aggregates)
+    return {day: row[f"d{i}"] for i, day in enumerate(days)}
+
+
+def counts_by_province(campaign: Campaign) -> dict[str, int]:
+    """Public activities per province, keyed by the first two digits of the division code."""
+    from django.db.models.functions import Substr
+
+    rows = (public_activities(campaign).exclude(division__isnull=True)
+            .annotate(province=Substr("division_id", 1, 2)).values("province").annotate(n=Count("id")).order_by())
+    return {row["province"]: row["n"] for row in rows}

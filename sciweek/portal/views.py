@@ -1,7 +1,11 @@
 """Public pages. Reads only; every count comes from approved filings."""
+from datetime import timedelta
 from urllib.parse import urlencode
 
+import segno
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +16,8 @@ from sciweek.activities.models import Activity
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.campaigns.models import Campaign
 from sciweek.organizations.models import Division, Organization
+
+from .calendar_files import activity_calendar
 
 PER_PAGE = 20
 CASCADE_LABELS = [_("省份"), _("城市"), _("区县")]
@@ -127,14 +133,75 @@ def division_cascade(division: Division | None) -> list[dict]:
     return levels
 
 
-def activity_detail(request, year: int, activity_id: int):
+def _public_activity(year: int, activity_id: int):
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
     activity = get_object_or_404(
-        activity_selectors.with_hosts(activity_selectors.public_activities(campaign)).select_related("division"),
+        activity_selectors.with_hosts(activity_selectors.public_activities(campaign))
+        .select_related("division__parent__parent", "flagship"),
         pk=activity_id,
     )
+    return campaign, activity
+
+
+def activity_detail(request, year: int, activity_id: int):
+    campaign, activity = _public_activity(year, activity_id)
     pending_change = activity.change_requests.filter(status=Activity.Status.SUBMITTED).exists()
+    url = request.build_absolute_uri()
     return render(request, "portal/activity.html", {
-        "campaign": campaign, "activity": activity, "sessions": activity.sessions.all(),
-        "areas": activity.content_areas.all(), "pending_change": pending_change,
+        "campaign": campaign, "activity": activity, "pending_change": pending_change,
+        "sessions": [(s, None if s.capacity is None else max(0, s.capacity - s.seats_taken))
+                     for s in activity.sessions.all()],
+        "areas": activity.content_areas.all(),
+        "share_url": url,
+        "share_qr": segno.make(url, error="m").svg_inline(scale=3, title=activity.title),
     })
+
+
+def activity_ics(request, year: int, activity_id: int):
+    campaign, activity = _public_activity(year, activity_id)
+    response = HttpResponse(activity_calendar(activity), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sciweek-{activity.pk}.ics"'
+    return response
+
+
+def calendar_view(request, year: int):
+    """Day or week view: counts per day, each day leading into the catalog filtered to it."""
+    campaign = get_object_or_404(Campaign, year=year, is_published=True)
+    start = parse_date(request.GET.get("day", "")[:10] or "") or campaign.starts_on
+    week = request.GET.get("view") != "day"
+    days = [start + timedelta(days=i) for i in range(7 if week else 1)]
+    counts = activity_selectors.counts_by_day(campaign, days[0], days[-1])
+    day_rows = []
+    for day in days:
+        query = CatalogQuery(day=day)
+        rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), 1, 5 if week else 30)
+        day_rows.append({"day": day, "count": counts.get(day, 0), "rows": rows, "total": total,
+                         "params": urlencode(query.as_params())})
+    return render(request, "portal/calendar.html", {
+        "campaign": campaign, "week": week, "days": day_rows, "start": start,
+        "previous": start - timedelta(days=7 if week else 1), "next": start + timedelta(days=7 if week else 1),
+    })
+
+
+def map_view(request, year: int):
+    campaign = get_object_or_404(Campaign, year=year, is_published=True)
+    counts = activity_selectors.counts_by_province(campaign)
+    provinces = Division.objects.filter(level=Division.Level.PROVINCE).order_by("code")
+    catalog_url = reverse("portal:catalog", args=[year])
+    data = [{"name": short_province_name(p.name), "full_name": p.name, "value": counts.get(p.code[:2], 0),
+             "url": f"{catalog_url}?p={p.code}"} for p in provinces]
+    return render(request, "portal/map.html", {
+        "campaign": campaign, "map_data": data, "total": sum(d["value"] for d in data),
+        "table": sorted(data, key=lambda d: -d["value"]),
+    })
+
+
+PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
+
+
+def short_province_name(name: str) -> str:
+    """河北省 → 河北, 广西壮族自治区 → 广西: the names the ECharts China map uses."""
+    for suffix in PROVINCE_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
