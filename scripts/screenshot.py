@@ -16,10 +16,11 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--login", nargs="+")
+    parser.add_argument("--locale", default="zh-CN")
     args = parser.parse_args()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": args.width, "height": 900})
+        page = browser.new_page(viewport={"width": args.width, "height": 900}, locale=args.locale)
         if args.login:
             base = args.url.split("/", 3)
             page.goto(f"{base[0]}//{base[2]}/accounts/login/")

@@ -99,14 +99,17 @@ def search_catalog(campaign: Campaign, query: CatalogQuery) -> QuerySet[Activity
     return apply(public_activities(campaign), query)
 
 
-def page_of(qs: QuerySet[Activity], page: int, per_page: int = 20) -> tuple[list[Activity], int]:
+def page_of(qs: QuerySet[Activity], page: int, per_page: int = 20, total: int | None = None
+            ) -> tuple[list[Activity], int]:
     """One page by a deferred join: the offset walks an id-only index scan, then only the
     page's rows are loaded with their hosts (pages stay fast deep into the results)."""
     from .selectors import with_hosts
 
-    total = qs.count()
+    total = qs.count() if total is None else total
     page = max(1, page)
     offset = (page - 1) * per_page
-    ids = list(qs.values_list("pk", flat=True)[offset:offset + per_page])
+    ids = list(qs.values_list("pk", flat=True)[offset:offset + per_page]) if total else []
+    if not ids:
+        return [], total
     rows = {a.pk: a for a in with_hosts(Activity.objects.filter(pk__in=ids)).select_related("division")}
     return [rows[i] for i in ids if i in rows], total

@@ -173,3 +173,41 @@ def counts_by_province(campaign: Campaign) -> dict[str, int]:
     rows = (public_activities(campaign).exclude(division__isnull=True)
             .annotate(province=Substr("division_id", 1, 2)).values("province").annotate(n=Count("id")).order_by())
     return {row["province"]: row["n"] for row in rows}
+
+
+def headline_numbers(campaign: Campaign) -> dict:
+    """Activities, provinces taking part and people reached (actual where reported, else expected)."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce, Substr
+
+    public = public_activities(campaign).filter(status=Activity.Status.APPROVED)
+    totals = public.aggregate(
+        activities=Count("id"),
+        participants=Sum(Coalesce("actual_participants", "expected_participants")),
+    )
+    regions = (public.exclude(division__isnull=True).annotate(province=Substr("division_id", 1, 2))
+               .values("province").distinct().count())
+    return {"activities": totals["activities"], "participants": totals["participants"] or 0, "regions": regions}
+
+
+def running_on(campaign: Campaign, day) -> QuerySet[Activity]:
+    return public_activities(campaign).filter(status=Activity.Status.APPROVED, starts_on__lte=day, ends_on__gte=day)
+
+
+def live_on(campaign: Campaign, day, limit: int = 6) -> list[Activity]:
+    """Live streams on that day, flagships and plan-listed activities first."""
+    qs = running_on(campaign, day).exclude(live_stream_url="").filter(
+        format__in=[Activity.Format.ONLINE, Activity.Format.HYBRID])
+    return list(with_hosts(qs).order_by("flagship_id", "-is_key", "id")[:limit])
+
+
+def highlights_on(campaign: Campaign, day, limit: int = 8) -> list[Activity]:
+    from django.db.models import Case, IntegerField, Value, When
+
+    rank = Case(*(When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)),
+                default=Value(len(LEVEL_ORDER)), output_field=IntegerField())
+    qs = running_on(campaign, day).filter(Q(flagship__isnull=False) | Q(is_key=True))
+    return list(with_hosts(qs).select_related("division").order_by(rank, "key_position", "id")[:limit])
+
+
+LEVEL_ORDER = [Activity.Level.NATIONAL, Activity.Level.PROVINCIAL, Activity.Level.CITY, Activity.Level.UNIT]

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.timezone import localtime
 from icalendar import Calendar, Event
 
 from sciweek.activities.models import Activity
@@ -16,7 +17,7 @@ def activity_calendar(activity: Activity) -> bytes:
     url = settings.SITE_URL.rstrip("/") + reverse("portal:activity", args=[activity.campaign.year, activity.pk])
     place = " ".join(p for p in [activity.division.full_name() if activity.division_id else "", activity.address] if p)
     sessions = list(activity.sessions.all())
-    spans = [(s.starts_at, s.ends_at, f"s{s.pk}") for s in sessions] or [
+    spans = [(localtime(s.starts_at), localtime(s.ends_at), f"s{s.pk}") for s in sessions] or [
         (activity.starts_on, (activity.ends_on or activity.starts_on) + timedelta(days=1), "day")]
     for start, end, key in spans:
         event = Event()

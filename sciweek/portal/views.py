@@ -6,6 +6,7 @@ import segno
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
@@ -29,13 +30,17 @@ def home(request):
     context = {"campaign": campaign}
     if campaign is not None:
         campaign = campaign_selectors.campaign_with_details(campaign.year)
+        week_day = campaign_selectors.week_day_number(campaign)
+        # Outside the week, show what its first day holds (the demo is a past week).
+        day = timezone.localdate() if week_day else campaign.starts_on
         context.update(
-            campaign=campaign,
-            week_day=campaign_selectors.week_day_number(campaign),
+            campaign=campaign, week_day=week_day, day=day,
             flagships=campaign.flagships.all(),
             main_events=campaign.main_venue_events.all(),
             national_areas=[a for a in campaign.content_areas.all() if a.plan_id is None],
-            activity_count=Activity.objects.filter(campaign=campaign, status=Activity.Status.APPROVED).count(),
+            numbers=activity_selectors.headline_numbers(campaign),
+            live=activity_selectors.live_on(campaign, day),
+            highlights=activity_selectors.highlights_on(campaign, day),
             regional_plans=campaign.regional_plans.select_related("organization").order_by("organization__path"),
         )
     return render(request, "portal/home.html", context)
@@ -61,7 +66,7 @@ def region(request, year: int, org_id: int):
 def _catalog_query(request) -> CatalogQuery:
     """Read catalog filters from the query string; anything malformed is simply ignored."""
     get = request.GET
-    day = parse_date(get.get("day", "")[:10]) if get.get("day") else None
+    day = _date_param(get.get("day", ""))
     area = get.get("area", "")
     return CatalogQuery(
         q=get.get("q", "").strip()[:50],
@@ -76,6 +81,13 @@ def _catalog_query(request) -> CatalogQuery:
         bookable=get.get("bookable") == "1",
         sort=get.get("sort", "date") if get.get("sort") in catalog_module.SORTS else "date",
     )
+
+
+def _date_param(value: str):
+    try:
+        return parse_date(value[:10]) if value else None
+    except ValueError:  # well-formed but impossible, e.g. 2020-13-45
+        return None
 
 
 def _division_param(get) -> str:
@@ -167,14 +179,15 @@ def activity_ics(request, year: int, activity_id: int):
 def calendar_view(request, year: int):
     """Day or week view: counts per day, each day leading into the catalog filtered to it."""
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    start = parse_date(request.GET.get("day", "")[:10] or "") or campaign.starts_on
+    start = _date_param(request.GET.get("day", "")) or campaign.starts_on
     week = request.GET.get("view") != "day"
     days = [start + timedelta(days=i) for i in range(7 if week else 1)]
     counts = activity_selectors.counts_by_day(campaign, days[0], days[-1])
     day_rows = []
     for day in days:
         query = CatalogQuery(day=day)
-        rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), 1, 5 if week else 30)
+        rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), 1, 5 if week else 30,
+                                             total=counts.get(day, 0))
         day_rows.append({"day": day, "count": counts.get(day, 0), "rows": rows, "total": total,
                          "params": urlencode(query.as_params())})
     return render(request, "portal/calendar.html", {
