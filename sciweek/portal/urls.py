@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:year>/activities/<int:activity_id>/calendar.ics", views.activity_ics, name="activity_ics"),
     path("<int:year>/calendar/", views.calendar_view, name="calendar"),
     path("<int:year>/map/", views.map_view, name="map"),
+    path("<int:year>/online/", views.online_week, name="online"),
 ]

@@ -59,8 +59,37 @@ def region(request, year: int, org_id: int):
         "provincial_key": activity_selectors.key_activities(campaign, region, Activity.Level.PROVINCIAL),
         "city_key": activity_selectors.key_activities(campaign, region, Activity.Level.CITY),
         "online_only": campaign_selectors.is_online_only(campaign, region),
+        "is_province": region.depth <= 2,
+        "catalog_params": f"p={region.division_id}" if region.division_id and region.division_id.endswith("0000")
+        else (f"division={region.division_id}" if region.division_id else ""),
     }
     return render(request, "portal/region.html", context)
+
+
+ONLINE_CHANNELS = {
+    "live": ("live_stream_url", _("云课堂与直播")),
+    "exhibition": ("online_exhibition_url", _("网络展厅")),
+    "video": ("video_url", _("科普视频")),
+}
+
+
+def online_week(request, year: int):
+    """The online science week: cloud classrooms, online exhibitions and videos, drawn from
+    the online channels of approved filings."""
+    campaign = get_object_or_404(Campaign, year=year, is_published=True)
+    channel = request.GET.get("channel", "live")
+    if channel not in ONLINE_CHANNELS:
+        channel = "live"
+    field, _label = ONLINE_CHANNELS[channel]
+    qs = activity_selectors.public_activities(campaign).filter(status=Activity.Status.APPROVED).exclude(**{field: ""})
+    qs = qs.order_by("starts_on", "id")
+    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    rows, total = catalog_module.page_of(qs, page_number, PER_PAGE)
+    return render(request, "portal/online.html", {
+        "campaign": campaign, "channel": channel, "channels": [(k, v[1]) for k, v in ONLINE_CHANNELS.items()],
+        "rows": [(a, getattr(a, field)) for a in rows], "total": total, "page_number": page_number,
+        "pages": max(1, -(-total // PER_PAGE)),
+    })
 
 
 def _catalog_query(request) -> CatalogQuery:

@@ -90,3 +90,14 @@ def test_calendar_and_map(client, demo):
 def test_public_pages_have_bounded_queries(client, demo, url_name, args, django_assert_max_num_queries):
     with django_assert_max_num_queries(25):
         assert client.get(reverse(url_name, args=args)).status_code == 200
+
+
+def test_online_week_lists_activities_with_that_channel(client, demo):
+    page = client.get(reverse("portal:online", args=[2020]), {"channel": "live"}).content.decode()
+    assert "进入直播" in page and "https://live.example.cn/demo" in page
+    assert client.get(reverse("portal:online", args=[2020]), {"channel": "nope"}).status_code == 200
+
+
+def test_city_region_page_uses_city_labels(client, demo, org):
+    page = client.get(reverse("portal:region", args=[2020, org("石家庄市").pk])).content.decode()
+    assert "各区县推荐" in page and "division=130100" in page
