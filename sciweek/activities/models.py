@@ -107,6 +107,9 @@ class Activity(models.Model):
     safety_max_attendance = models.PositiveIntegerField(_("最大同时在场人数"), null=True, blank=True)
     safety_measures = models.TextField(_("安全和疫情防控措施"), blank=True)
     safety_responsible = models.CharField(_("安全责任人"), max_length=32, blank=True)
+    attestation_text = models.CharField(
+        _("预约须确认的防疫承诺"), max_length=255, blank=True,
+        help_text=_("例如：本人及同行人员近14天无中高风险地区旅居史，健康码为绿码。留空则不要求。"))
 
     # Workflow
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -223,6 +226,12 @@ class Session(models.Model):
     ends_at = models.DateTimeField(_("结束时间"))
     capacity = models.PositiveIntegerField(_("名额"), null=True, blank=True, help_text=_("留空表示不限"))
     seats_taken = models.PositiveIntegerField(default=0)
+    max_group_size = models.PositiveSmallIntegerField(
+        _("单次预约最多人数"), default=1, help_text=_("大于 1 时允许团体预约（如老师带班级），按人数占用名额。"))
+    waitlist_enabled = models.BooleanField(_("约满后开放候补"), default=True)
+    cancel_hours_before = models.PositiveSmallIntegerField(_("开始前多少小时内不可取消"), default=2)
+    is_closed = models.BooleanField(_("停止预约"), default=False)
+    cancelled_at = models.DateTimeField(_("场次取消时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
