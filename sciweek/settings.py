@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sciweek.accounts",
     "sciweek.campaigns",
     "sciweek.activities",
+    "sciweek.reservations",
     "sciweek.console",
     "sciweek.portal",
     "sciweek.api",

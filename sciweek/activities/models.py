@@ -248,6 +248,14 @@ class Session(models.Model):
     def __str__(self):
         return f"{self.activity} {self.starts_at:%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        # seats_taken is a counter moved only by conditional UPDATEs (reservations.services);
+        # saving a stale instance must never write its old count back.
+        if self.pk is not None and not kwargs.get("force_insert") and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.attname for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.attname != "seats_taken"]
+        super().save(*args, **kwargs)
+
     @property
     def scope_organization(self):
         return self.activity.organization

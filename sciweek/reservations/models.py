@@ -1,0 +1,103 @@
+"""Reservations of places in sessions, the public's phone sign-in, and check-in at the door.
+
+Capacity lives on activities.Session (seats_taken, capacity, CheckConstraint); every change
+to it is a conditional UPDATE in the same transaction as the reservation row (services).
+"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Profile(models.Model):
+    """What a member of the public gives us: a phone number (and a name for tickets)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="public_profile")
+    phone = models.CharField(_("手机号"), max_length=11, unique=True)
+    name = models.CharField(_("称呼"), max_length=32, blank=True)
+    consent_at = models.DateTimeField(_("同意隐私政策时间"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公众用户")
+        verbose_name_plural = _("公众用户")
+
+    def __str__(self):
+        return self.masked_phone
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
+
+
+class OneTimeCode(models.Model):
+    """A sign-in code sent by SMS. Only a hash is stored; it dies after 5 tries or 5 minutes."""
+
+    phone = models.CharField(max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "created_at"]), models.Index(fields=["ip_address", "created_at"])]
+
+    def __str__(self):
+        return mask_phone(self.phone)
+
+
+class Reservation(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("已预约")
+        WAITING = "waiting", _("候补中")
+        CANCELLED = "cancelled", _("已取消")
+
+    ACTIVE = (Status.CONFIRMED, Status.WAITING)
+
+    session = models.ForeignKey("activities.Session", on_delete=models.PROTECT, related_name="reservations")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations")
+    seats = models.PositiveSmallIntegerField(_("人数"), default=1)
+    group_name = models.CharField(_("团体名称"), max_length=64, blank=True, help_text=_("如：某某小学五年级二班"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    code = models.CharField(_("核验码"), max_length=10, unique=True)
+    attested_at = models.DateTimeField(_("确认防疫承诺时间"), null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    waiting_since = models.DateTimeField(null=True, blank=True, help_text="order of the waiting list")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=128, blank=True)
+    checked_in_at = models.DateTimeField(_("入场时间"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    checked_in_by_name = models.CharField(max_length=150, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One active reservation per person and session, whatever the interleaving.
+            models.UniqueConstraint(fields=["session", "person"], condition=models.Q(status__in=["confirmed", "waiting"]),
+                                    name="one_active_reservation_per_person"),
+            models.UniqueConstraint(fields=["person", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                                    name="reservation_idempotency_key"),
+            models.CheckConstraint(condition=models.Q(seats__gte=1), name="reservation_seats_positive"),
+            models.CheckConstraint(condition=models.Q(checked_in_at__isnull=True) | models.Q(status="confirmed"),
+                                   name="checkin_only_when_confirmed"),
+        ]
+        indexes = [models.Index(fields=["session", "status", "waiting_since"]),
+                   models.Index(fields=["person", "status"])]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def scope_organization(self):
+        return self.session.activity.organization
