@@ -131,6 +131,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sciweek"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# JSON API rate limit per client (valid token, else IP), fixed window in the cache: "120/min", "10/s", "".
+SCIWEEK_API_RATE_LIMIT = env.str("SCIWEEK_API_RATE_LIMIT", default="120/min")
 
 # Absolute session lifetime 12 h; idle timeout enforced by IdleSessionTimeoutMiddleware.
 SESSION_COOKIE_AGE = env.int("SCIWEEK_SESSION_AGE", default=12 * 3600)

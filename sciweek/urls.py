@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("sciweek.portal.urls")),
     path("accounts/", include("sciweek.accounts.urls")),
+    path("", include("sciweek.reservations.urls")),
     path("console/", include("sciweek.console.urls")),
     path("api/", include("sciweek.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

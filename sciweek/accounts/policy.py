@@ -35,6 +35,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "activity.review": frozenset({Role.REVIEWER}),
     "activity.export": frozenset({Role.ADMIN, Role.REVIEWER, Role.STATISTICIAN, Role.FILER}),
     "statistics.view": frozenset({Role.ADMIN, Role.STATISTICIAN, Role.REVIEWER}),
+    "reservation.manage": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON}),
+    "reservation.checkin": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON, Role.PUBLICITY}),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import filings, views
+from . import filings, sessions, views
 
 app_name = "console"
 urlpatterns = [
@@ -26,4 +26,9 @@ urlpatterns = [
     path("review/", filings.review_inbox, name="review_inbox"),
     path("review/bulk/", filings.review_bulk, name="review_bulk"),
     path("notifications/", filings.notifications, name="notifications"),
+    path("sessions/<int:session_id>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:session_id>/capacity/", sessions.session_capacity, name="session_capacity"),
+    path("sessions/<int:session_id>/close/", sessions.session_close, name="session_close"),
+    path("sessions/<int:session_id>/export/", sessions.session_export, name="session_export"),
+    path("sessions/<int:session_id>/checkin/", sessions.check_in, name="check_in"),
 ]

@@ -104,6 +104,9 @@ def verify_code(phone: str, code: str, *, consent: bool, name: str = ""):
     phone = normalize_phone(phone)
     now = timezone.now()
     wrong = _("验证码不正确或已过期，请重新获取。")
+    if not consent and not Profile.objects.filter(phone=phone).exists():
+        # Ask for consent before using up the code, so the person can tick the box and resend it.
+        raise ReservationError(_("首次登录请先阅读并同意隐私政策。"))
     with transaction.atomic():
         otp = (OneTimeCode.objects.select_for_update()
                .filter(phone=phone, used_at__isnull=True, expires_at__gt=now).order_by("-created_at").first())
@@ -119,8 +122,6 @@ def verify_code(phone: str, code: str, *, consent: bool, name: str = ""):
         if not profile.user.is_active:
             raise ReservationError(_("该账号已注销。"))
         return profile.user
-    if not consent:
-        raise ReservationError(_("首次登录请先阅读并同意隐私政策。"))
     with transaction.atomic():
         user = User(username=f"p_{secrets.token_hex(8)}", full_name=name[:32])
         user.set_unusable_password()

@@ -3,12 +3,15 @@
 The matrix below must name every console route that takes an object ID; a new route that is
 missing from it fails `test_every_object_route_is_in_the_matrix`.
 """
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
 from sciweek.accounts.models import AuditEvent, Invitation, Membership, User
 from sciweek.accounts.services import create_invitation
-from sciweek.activities.models import Activity, Attachment
+from sciweek.activities.models import Activity, Attachment, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +29,10 @@ def baoding_objects(demo, org):
     draft = Activity.objects.create(campaign=demo, organization=org("保定市科学技术局"), title="保定草稿")
     attachment = Attachment.objects.create(activity=filing, kind="document", file="filings/x.pdf",
                                            original_name="保定.pdf", size=10)
+    session = Session.objects.create(activity=filing, starts_at=timezone.now() + timedelta(days=3),
+                                     ends_at=timezone.now() + timedelta(days=3, hours=2), capacity=10)
     return {"org": baoding, "membership": membership, "invitation": invitation, "admin": baoding_admin,
-            "filing": filing, "draft": draft, "attachment": attachment}
+            "filing": filing, "draft": draft, "attachment": attachment, "session": session}
 
 
 # route name -> (kwargs for 保定's object, methods to try)
@@ -45,6 +50,11 @@ MATRIX = {
     "filing_action": (lambda o: {"activity_id": o["filing"].pk}, ["post"]),
     "attachment_upload": (lambda o: {"activity_id": o["draft"].pk}, ["post"]),
     "attachment_download": (lambda o: {"attachment_id": o["attachment"].pk}, ["get"]),
+    "session_detail": (lambda o: {"session_id": o["session"].pk}, ["get"]),
+    "session_capacity": (lambda o: {"session_id": o["session"].pk}, ["post"]),
+    "session_close": (lambda o: {"session_id": o["session"].pk}, ["post"]),
+    "session_export": (lambda o: {"session_id": o["session"].pk}, ["get"]),
+    "check_in": (lambda o: {"session_id": o["session"].pk}, ["get", "post"]),
 }
 
 
@@ -65,7 +75,7 @@ def test_other_citys_objects_are_not_found(route, attacker, baoding_objects, sta
     kwargs, methods = MATRIX[route]
     url = reverse(f"console:{route}", kwargs=kwargs(baoding_objects))
     payload = {"name": "入侵", "kind": "school", "role": "admin", "theme": "x", "title": "入侵", "action": "cancel",
-               "comment": "入侵"}
+               "comment": "入侵", "capacity": "1", "cancel": "1", "reason": "入侵", "code": "XXXX"}
     for method in methods:
         response = getattr(client, method)(url, payload) if method == "post" else client.get(url)
         assert response.status_code == 404, (route, attacker, method, response.status_code)
@@ -78,6 +88,8 @@ def test_other_citys_objects_are_not_found(route, attacker, baoding_objects, sta
     assert Activity.objects.get(pk=baoding_objects["filing"].pk).status == "approved"
     assert Activity.objects.get(pk=baoding_objects["draft"].pk).title == "保定草稿"
     assert not Activity.objects.filter(title="入侵").exists()
+    session = Session.objects.get(pk=baoding_objects["session"].pk)
+    assert (session.capacity, session.is_closed, session.cancelled_at) == (10, False, None)
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX))
