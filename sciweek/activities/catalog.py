@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from sciweek.campaigns.models import Campaign
 
-from . import search
+from . import search, selectors
 from .models import Activity, Session
 from .selectors import public_activities
 
@@ -99,17 +99,35 @@ def search_catalog(campaign: Campaign, query: CatalogQuery) -> QuerySet[Activity
     return apply(public_activities(campaign), query)
 
 
+def count(campaign: Campaign, query: CatalogQuery, qs: QuerySet[Activity] | None = None,
+          version: str | None = None) -> int:
+    """How many activities match `query`. A count reads every match (all 200,000 filings of a
+    national campaign for the unfiltered catalog), so it is cached per filter until the
+    campaign's data changes (`selectors.cached`). "Bookable now" depends on the clock and on
+    seats taken, so that one is always counted."""
+    qs = search_catalog(campaign, query) if qs is None else qs
+    if query.bookable:
+        return qs.count()
+    params = query.as_params()
+    params.pop("sort", None)  # the order does not change the count
+    return selectors.cached("catalog-count", campaign, qs.count, sorted(params.items()), version=version)
+
+
+def catalog_page(campaign: Campaign, query: CatalogQuery, page: int, per_page: int = 20,
+                 version: str | None = None) -> tuple[list[Activity], int]:
+    """One page of the public catalog and the number of matches (cached), in 3 to 5 queries."""
+    qs = search_catalog(campaign, query)
+    return page_of(qs, page, per_page, total=count(campaign, query, qs, version=version))
+
+
 def page_of(qs: QuerySet[Activity], page: int, per_page: int = 20, total: int | None = None
             ) -> tuple[list[Activity], int]:
     """One page by a deferred join: the offset walks an id-only index scan, then only the
     page's rows are loaded with their hosts (pages stay fast deep into the results)."""
-    from .selectors import with_hosts
-
     total = qs.count() if total is None else total
     page = max(1, page)
     offset = (page - 1) * per_page
-    ids = list(qs.values_list("pk", flat=True)[offset:offset + per_page]) if total else []
-    if not ids:
+    if not total or offset >= total:
         return [], total
-    rows = {a.pk: a for a in with_hosts(Activity.objects.filter(pk__in=ids)).select_related("division")}
-    return [rows[i] for i in ids if i in rows], total
+    ids = list(qs.values_list("pk", flat=True)[offset:offset + per_page])
+    return selectors.by_ids(ids), total

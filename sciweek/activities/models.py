@@ -149,6 +149,14 @@ class Activity(models.Model):
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["review_level", "status"]),
             models.Index(fields=["status", "starts_on"]),
+            # The public catalog (approved or cancelled, not a change copy) in its default order,
+            # and by place: index-only scans, so page 1 and page 200 read only what they show.
+            models.Index(fields=["campaign", "starts_on", "id"], name="activity_public_date_idx",
+                         condition=models.Q(status__in=["approved", "cancelled"], revises__isnull=True)),
+            models.Index(fields=["campaign", "division", "starts_on", "id"], name="activity_public_division_idx",
+                         condition=models.Q(status__in=["approved", "cancelled"], revises__isnull=True)),
+            # selectors.data_version: the newest write of a campaign, one backwards seek.
+            models.Index(fields=["campaign", "updated_at"], name="activity_campaign_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(

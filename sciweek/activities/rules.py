@@ -99,3 +99,13 @@ def missing_for_submission(activity: Activity) -> list[str]:
         need(activity.sessions.exists() and not activity.sessions.filter(capacity__isnull=True).exists(),
              _("每个开放场次的名额"))
     return missing
+
+
+def online_only_errors(activity: Activity) -> list[str]:
+    """When the campaign or a region above the filer went online-only (网络科技活动周),
+    on-site activities cannot be submitted; hybrid ones must drop their on-site part."""
+    from sciweek.campaigns.selectors import is_online_only
+
+    if activity.is_onsite and is_online_only(activity.campaign, activity.organization):
+        return [_("本届（本地区）科技活动周已改为线上举办，请把举办形式改为“线上”并填写线上渠道。")]
+    return []

@@ -1,7 +1,9 @@
 """Read queries over activities: the counts and lists a work plan is made of."""
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from sciweek.campaigns.models import Campaign
 from sciweek.organizations.models import Organization
@@ -142,6 +144,43 @@ def timeline(activity: Activity):
 
 # --- public catalog --------------------------------------------------------------------
 
+PUBLIC_CACHE_SECONDS = 300
+
+
+def data_version(campaign: Campaign) -> str:
+    """A token that changes whenever a filing of `campaign` is written or the search index is
+    rebuilt: every save, every workflow transition and every new row sets `updated_at`
+    (one backwards seek on the (campaign, updated_at) index), and `search.reindex` bumps its
+    generation. Counts and lists cached under it are never stale after such a change; the
+    cache timeout bounds anything else (a raw bulk update)."""
+    from . import search
+
+    latest = Activity.objects.filter(campaign=campaign).aggregate(m=Max("updated_at"))["m"]
+    return f"{campaign.pk}:{latest.timestamp() if latest else 0}:{search.generation()}"
+
+
+def cached(name: str, campaign: Campaign, compute, *key, version: str | None = None,
+           timeout: int = PUBLIC_CACHE_SECONDS):
+    """compute() through Django's cache, keyed by `name`, `key` and the campaign's data version.
+    The public pages' counts and rankings scan the whole campaign (200,000 filings nationally):
+    computing them once per change instead of once per request keeps the pages flat."""
+    version = version or data_version(campaign)
+    digest = hashlib.sha256(repr((name, version, key)).encode()).hexdigest()[:32]
+    cache_key = f"sciweek:public:{name}:{digest}"
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        cache.set(cache_key, value, timeout)
+    return value
+
+
+def by_ids(ids: list[int]) -> list[Activity]:
+    """Activities in the given order, with hosts and place (3 queries, any number of ids)."""
+    if not ids:
+        return []
+    rows = {a.pk: a for a in with_hosts(Activity.objects.filter(pk__in=ids)).select_related("division")}
+    return [rows[i] for i in ids if i in rows]
+
 PUBLIC_STATUSES = (Activity.Status.APPROVED, Activity.Status.CANCELLED)
 
 
@@ -150,8 +189,14 @@ def public_activities(campaign: Campaign) -> QuerySet[Activity]:
     return Activity.objects.filter(campaign=campaign, status__in=PUBLIC_STATUSES, revises__isnull=True)
 
 
-def counts_by_day(campaign: Campaign, first, last) -> dict:
-    """Public activities running on each day from `first` to `last`: one scan, one count per day."""
+def counts_by_day(campaign: Campaign, first, last, version: str | None = None) -> dict:
+    """Public activities running on each day from `first` to `last` (cached; see `cached`)."""
+    return cached("counts-by-day", campaign, lambda: _counts_by_day(campaign, first, last), first, last,
+                  version=version)
+
+
+def _counts_by_day(campaign: Campaign, first, last) -> dict:
+    """One scan, one count per day."""
     from datetime import timedelta
 
     days = []
@@ -166,8 +211,12 @@ def counts_by_day(campaign: Campaign, first, last) -> dict:
     return {day: row[f"d{i}"] for i, day in enumerate(days)}
 
 
-def counts_by_province(campaign: Campaign) -> dict[str, int]:
-    """Public activities per province, keyed by the first two digits of the division code."""
+def counts_by_province(campaign: Campaign, version: str | None = None) -> dict[str, int]:
+    """Public activities per province, keyed by the first two digits of the division code (cached)."""
+    return cached("counts-by-province", campaign, lambda: _counts_by_province(campaign), version=version)
+
+
+def _counts_by_province(campaign: Campaign) -> dict[str, int]:
     from django.db.models.functions import Substr
 
     rows = (public_activities(campaign).exclude(division__isnull=True)
@@ -175,8 +224,13 @@ def counts_by_province(campaign: Campaign) -> dict[str, int]:
     return {row["province"]: row["n"] for row in rows}
 
 
-def headline_numbers(campaign: Campaign) -> dict:
-    """Activities, provinces taking part and people reached (actual where reported, else expected)."""
+def headline_numbers(campaign: Campaign, version: str | None = None) -> dict:
+    """Activities, provinces taking part and people reached (actual where reported, else
+    expected). Cached: it sums the whole campaign."""
+    return cached("headline", campaign, lambda: _headline_numbers(campaign), version=version)
+
+
+def _headline_numbers(campaign: Campaign) -> dict:
     from django.db.models import Sum
     from django.db.models.functions import Coalesce, Substr
 
@@ -194,20 +248,27 @@ def running_on(campaign: Campaign, day) -> QuerySet[Activity]:
     return public_activities(campaign).filter(status=Activity.Status.APPROVED, starts_on__lte=day, ends_on__gte=day)
 
 
-def live_on(campaign: Campaign, day, limit: int = 6) -> list[Activity]:
-    """Live streams on that day, flagships and plan-listed activities first."""
-    qs = running_on(campaign, day).exclude(live_stream_url="").filter(
-        format__in=[Activity.Format.ONLINE, Activity.Format.HYBRID])
-    return list(with_hosts(qs).order_by("flagship_id", "-is_key", "id")[:limit])
+def live_on(campaign: Campaign, day, limit: int = 6, version: str | None = None) -> list[Activity]:
+    """Live streams on that day, flagships and plan-listed activities first. The choice (a
+    sort over the whole day) is cached; the rows are read fresh."""
+    def choose():
+        qs = running_on(campaign, day).exclude(live_stream_url="").filter(
+            format__in=[Activity.Format.ONLINE, Activity.Format.HYBRID])
+        return list(qs.order_by("flagship_id", "-is_key", "id").values_list("pk", flat=True)[:limit])
+
+    return by_ids(cached("live", campaign, choose, day, limit, version=version))
 
 
-def highlights_on(campaign: Campaign, day, limit: int = 8) -> list[Activity]:
+def highlights_on(campaign: Campaign, day, limit: int = 8, version: str | None = None) -> list[Activity]:
     from django.db.models import Case, IntegerField, Value, When
 
-    rank = Case(*(When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)),
-                default=Value(len(LEVEL_ORDER)), output_field=IntegerField())
-    qs = running_on(campaign, day).filter(Q(flagship__isnull=False) | Q(is_key=True))
-    return list(with_hosts(qs).select_related("division").order_by(rank, "key_position", "id")[:limit])
+    def choose():
+        rank = Case(*(When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)),
+                    default=Value(len(LEVEL_ORDER)), output_field=IntegerField())
+        qs = running_on(campaign, day).filter(Q(flagship__isnull=False) | Q(is_key=True))
+        return list(qs.order_by(rank, "key_position", "id").values_list("pk", flat=True)[:limit])
+
+    return by_ids(cached("highlights", campaign, choose, day, limit, version=version))
 
 
 LEVEL_ORDER = [Activity.Level.NATIONAL, Activity.Level.PROVINCIAL, Activity.Level.CITY, Activity.Level.UNIT]

@@ -163,7 +163,7 @@ def submit(activity: Activity, *, actor) -> Transition:
     missing = rules.missing_for_submission(activity)
     if missing:
         raise ValidationError(_("还缺少：%(items)s。") % {"items": "、".join(missing)})
-    errors = rules.attendance_errors(activity)
+    errors = rules.attendance_errors(activity) + rules.online_only_errors(activity)
     if errors:
         raise ValidationError(errors)
     deadline = filing_deadline(activity)

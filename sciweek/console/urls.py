@@ -13,6 +13,7 @@ urlpatterns = [
     path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("memberships/<int:membership_id>/revoke/", views.membership_revoke, name="membership_revoke"),
     path("campaign/", views.campaign_detail, name="campaign"),
+    path("campaign/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaign/plans/<int:org_id>/", views.regional_plan_edit, name="regional_plan_edit"),
     path("audit/", views.audit_log, name="audit_log"),
     path("filings/", filings.filing_list, name="filing_list"),

@@ -18,12 +18,12 @@ from sciweek.activities import selectors as activity_selectors
 from sciweek.activities.models import Activity
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.campaigns import services as campaign_services
-from sciweek.campaigns.models import RegionalPlan
+from sciweek.campaigns.models import Campaign, RegionalPlan
 from sciweek.organizations import selectors as org_selectors
 from sciweek.organizations import services as org_services
 from sciweek.organizations.models import Organization
 
-from .forms import OrganizationForm, OrganizationSearchForm, RegionalPlanForm
+from .forms import CampaignForm, OrganizationForm, OrganizationSearchForm, RegionalPlanForm
 
 
 def _organization(request, org_id, action):
@@ -186,7 +186,30 @@ def campaign_detail(request):
             "can_edit": org.kind in (Organization.Kind.REGION, Organization.Kind.COMMITTEE)
             and policy.can(request.user, "regional_plan.manage", org),
         })
-    return render(request, "console/campaign_detail.html", {"campaign": campaign, "plans": plans})
+    root = org_selectors.national_committee()
+    can_manage = root is not None and policy.can(request.user, "campaign.manage", root)
+    return render(request, "console/campaign_detail.html", {"campaign": campaign, "plans": plans,
+                                                            "can_manage_campaign": can_manage})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request):
+    """National committee admins set the week's dates, theme and switches (e.g. online-only)."""
+    root = org_selectors.national_committee()
+    if root is None:
+        raise PermissionDenied
+    policy.require(request.user, "campaign.manage", root)
+    campaign = campaign_selectors.current_campaign()
+    if campaign is None:
+        return redirect("console:campaign")
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        campaign_services.update_campaign(Campaign.objects.get(pk=campaign.pk),
+                                          actor=request.user, **form.cleaned_data)
+        messages.success(request, _("活动周设置已保存。"))
+        return redirect("console:campaign")
+    return render(request, "console/campaign_form.html", {"form": form, "campaign": campaign})
 
 
 @console_view

@@ -82,3 +82,27 @@ def test_audit_log_forbidden_without_admin_role(client, demo):
 
     sign_in(client, "sjz-filer")
     assert client.get(reverse("console:audit_log")).status_code == 403
+
+
+def test_national_admin_switches_the_campaign_online(staff_client, demo):
+    from sciweek.accounts.models import User
+    from sciweek.activities import services
+    from sciweek.activities.tests.factories import complete_filing
+
+    assert staff_client("hebei-admin").get(reverse("console:campaign_edit")).status_code == 404  # outside its tree
+    client = staff_client("national-admin")
+    data = {"name": demo.name, "theme": demo.theme, "starts_on": "2020-08-23", "ends_on": "2020-08-29",
+            "online_only": "on", "allow_late_filing": "on", "news_within_days": "3",
+            "summary_video_max_seconds": "180", "is_published": "on"}
+    assert client.post(reverse("console:campaign_edit"), data).status_code == 302
+    demo.refresh_from_db()
+    assert demo.online_only
+    assert "全部改为线上举办" in client.get("/").content.decode()
+    activity = complete_filing(demo)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.submit(activity, actor=User.objects.get(username="unit-filer"))
+    assert "线上" in " ".join(error.value.messages)
+    bad = client.post(reverse("console:campaign_edit"), {**data, "ends_on": "2020-08-01"})
+    assert "结束日期不能早于开始日期" in bad.content.decode()
