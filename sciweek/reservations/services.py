@@ -171,6 +171,10 @@ def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", a
         if earlier is not None:
             return earlier
     session = Session.objects.select_related("activity").get(pk=session.pk)
+    recent = Reservation.objects.filter(person=person, created_at__gte=timezone.now() - timedelta(minutes=10)).count()
+    if recent >= getattr(settings, "RESERVATIONS_PER_PERSON_PER_10_MIN", 20):
+        # Counted in the database, so the limit holds when the cache is down (fails closed).
+        raise RateLimited(_("操作太频繁，请稍后再试。"))
     reason = bookable(session)
     if reason:
         raise NotBookable(reason)

@@ -204,3 +204,13 @@ def test_reminders_once(demo):
     with freeze_time(session.starts_at - timedelta(hours=20)):
         assert send_reminders.call() == 1
         assert send_reminders.call() == 0
+
+
+def test_bots_are_slowed_down(demo, settings):
+    settings.RESERVATIONS_PER_PERSON_PER_10_MIN = 3
+    bot = person(99)
+    for _ in range(3):
+        services.reserve(open_session(capacity=5), bot)
+    with pytest.raises(services.RateLimited) as error:
+        services.reserve(open_session(capacity=5), bot)
+    assert error.value.status == 429 and "频繁" in str(error.value)
