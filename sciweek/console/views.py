@@ -1,10 +1,13 @@
 """Organizer console. Thin: each view asks accounts.policy, reads through selectors and
 writes through services."""
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +18,7 @@ from sciweek.accounts.decorators import console_view
 from sciweek.accounts.forms import InvitationForm
 from sciweek.accounts.models import AuditEvent, Invitation, Membership, Role
 from sciweek.activities import selectors as activity_selectors
-from sciweek.activities.models import Activity
+from sciweek.activities.models import Activity, Session
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.campaigns import services as campaign_services
 from sciweek.campaigns.models import Campaign, RegionalPlan
@@ -63,8 +66,16 @@ def home(request):
     if policy.scope_paths(user, "audit.view") or user.is_superuser:
         recent_audit = policy.scoped(AuditEvent.objects.select_related("organization"), user, "audit.view",
                                      "organization_path").order_by("-created_at")[:8]
+    upcoming_sessions = []
+    if policy.scope_paths(user, "reservation.checkin") or user.is_superuser:
+        upcoming_sessions = list(
+            policy.scoped(Session.objects.all(), user, "reservation.checkin", "activity__organization__path")
+            .filter(starts_at__gte=timezone.now() - timedelta(hours=3), activity__status=Activity.Status.APPROVED,
+                    cancelled_at__isnull=True)
+            .select_related("activity").order_by("starts_at")[:10])
     return render(request, "console/home.html", {
         "campaign": campaign, "cards": cards, "recent_activities": recent_activities,
+        "upcoming_sessions": upcoming_sessions,
         "recent_audit": recent_audit, "status_labels": dict(Activity.Status.choices),
         "action_labels": ACTION_LABELS,
     })

@@ -106,3 +106,13 @@ def test_national_admin_switches_the_campaign_online(staff_client, demo):
     assert "线上" in " ".join(error.value.messages)
     bad = client.post(reverse("console:campaign_edit"), {**data, "ends_on": "2020-08-01"})
     assert "结束日期不能早于开始日期" in bad.content.decode()
+
+
+def test_home_lists_upcoming_sessions_to_check_in(staff_client, demo):
+    from sciweek.reservations.tests.helpers import open_session
+
+    session = open_session(capacity=12)
+    page = staff_client("hebei-liaison").get(reverse("console:home")).content.decode()
+    assert "即将开始的场次" in page and reverse("console:check_in", args=[session.pk]) in page
+    page = staff_client("sjz-liaison").get(reverse("console:home")).content.decode()
+    assert reverse("console:check_in", args=[session.pk]) not in page
