@@ -154,3 +154,11 @@ def test_role_changes_are_audited_and_last_admin_is_kept(staff_client, org):
     own = Membership.objects.get(user__username="sjz-admin")
     client.post(reverse("console:membership_revoke", args=[own.pk]), follow=True)
     assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_disabling_an_account_ends_its_sessions(client, demo):
+    post_login(client, "sjz-filer", DEMO_PASSWORD)
+    assert client.get(reverse("console:home")).status_code == 200
+    User.objects.filter(username="sjz-filer").update(is_active=False)
+    response = client.get(reverse("console:home"))
+    assert response.status_code == 302 and LOGIN in response["Location"]
