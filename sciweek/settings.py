@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sciweek.campaigns",
     "sciweek.activities",
     "sciweek.reservations",
+    "sciweek.spreadsheets",
     "sciweek.console",
     "sciweek.portal",
     "sciweek.api",

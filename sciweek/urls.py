@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("sciweek.accounts.urls")),
     path("", include("sciweek.reservations.urls")),
     path("console/", include("sciweek.console.urls")),
+    path("console/excel/", include("sciweek.spreadsheets.urls")),
     path("api/", include("sciweek.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
