@@ -3,7 +3,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import F, Count, Max, Prefetch, Q, QuerySet
 
 from sciweek.campaigns.models import Campaign
 from sciweek.organizations.models import Organization
@@ -254,7 +254,9 @@ def live_on(campaign: Campaign, day, limit: int = 6, version: str | None = None)
     def choose():
         qs = running_on(campaign, day).exclude(live_stream_url="").filter(
             format__in=[Activity.Format.ONLINE, Activity.Format.HYBRID])
-        return list(qs.order_by("flagship_id", "-is_key", "id").values_list("pk", flat=True)[:limit])
+        # NULLS LAST spelled out: SQLite and PostgreSQL disagree on where NULLs sort by default.
+        return list(qs.order_by(F("flagship_id").asc(nulls_last=True), "-is_key", "id")
+                    .values_list("pk", flat=True)[:limit])
 
     return by_ids(cached("live", campaign, choose, day, limit, version=version))
 
