@@ -66,6 +66,12 @@ def home(request):
     if policy.scope_paths(user, "audit.view") or user.is_superuser:
         recent_audit = policy.scoped(AuditEvent.objects.select_related("organization"), user, "audit.view",
                                      "organization_path").order_by("-created_at")[:8]
+    review_waiting = None
+    if user.is_superuser or policy.review_level_ids(user):
+        inbox = activity_selectors.review_inbox(user, campaign)
+        review_waiting = {"count": inbox.count(), "late": inbox.filter(is_late=True).count(),
+                          "oldest": inbox.values_list("waiting_since", flat=True).first()}
+    unread = user.notifications.filter(read_at__isnull=True).count()
     upcoming_sessions = []
     if policy.scope_paths(user, "reservation.checkin") or user.is_superuser:
         upcoming_sessions = list(
@@ -75,7 +81,7 @@ def home(request):
             .select_related("activity").order_by("starts_at")[:10])
     return render(request, "console/home.html", {
         "campaign": campaign, "cards": cards, "recent_activities": recent_activities,
-        "upcoming_sessions": upcoming_sessions,
+        "upcoming_sessions": upcoming_sessions, "review_waiting": review_waiting, "unread": unread,
         "recent_audit": recent_audit, "status_labels": dict(Activity.Status.choices),
         "action_labels": ACTION_LABELS,
     })

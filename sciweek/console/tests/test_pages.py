@@ -116,3 +116,10 @@ def test_home_lists_upcoming_sessions_to_check_in(staff_client, demo):
     assert "即将开始的场次" in page and reverse("console:check_in", args=[session.pk]) in page
     page = staff_client("sjz-liaison").get(reverse("console:home")).content.decode()
     assert reverse("console:check_in", args=[session.pk]) not in page
+
+
+def test_reviewer_home_says_how_much_waits(staff_client):
+    page = staff_client("sjz-reviewer").get(reverse("console:home")).content.decode()
+    assert "待我审核" in page and "份备案等待审核" in page
+    page = staff_client("unit-filer").get(reverse("console:home")).content.decode()
+    assert "份备案等待审核" not in page
