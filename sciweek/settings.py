@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sciweek.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -220,6 +221,8 @@ if env.str("SCIWEEK_S3_BUCKET", default=""):
     }
 WHITENOISE_USE_FINDERS = DEBUG
 FORMS_URLFIELD_ASSUME_HTTPS = True
+# Largest request body accepted at all (attachments are 20 MB, Excel uploads smaller).
+MAX_REQUEST_BYTES = env.int("SCIWEEK_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------
