@@ -12,7 +12,7 @@ from pydantic import Field
 
 from sciweek.accounts.audit import client_ip
 from sciweek.activities.models import Session
-from sciweek.api.auth import BearerToken
+from sciweek.api.auth import OPTIONAL_AUTH, BearerToken
 from sciweek.api.errors import ApiError, Error
 from sciweek.api.models import ApiToken
 
@@ -90,8 +90,11 @@ def _person(request):
     return user
 
 
-@router.post("/auth/code", response={200: Sent, 422: Error, 429: Error}, summary="发送短信验证码 / send a sign-in code")
+@router.post("/auth/code", response={200: Sent, 401: Error, 422: Error, 429: Error}, operation_id="requestCode",
+             summary="发送短信验证码 / Send a sign-in code", openapi_extra=OPTIONAL_AUTH)
 def request_code(request, payload: CodeRequest):
+    """向手机号发送 6 位验证码（5 分钟有效；同一号码 60 秒内只发一次，每天有上限）。
+    / Sends a 6-digit code by SMS (valid 5 minutes; one per minute per phone, daily caps)."""
     try:
         services.request_code(payload.phone, ip=client_ip(request))
     except services.ReservationError as error:
@@ -100,9 +103,11 @@ def request_code(request, payload: CodeRequest):
     return {"sent": True}
 
 
-@router.post("/auth/token", response={200: TokenOut, 422: Error},
-             summary="用验证码换取访问令牌 / exchange the code for a token")
+@router.post("/auth/token", response={200: TokenOut, 401: Error, 422: Error, 429: Error}, operation_id="issueToken",
+             summary="用验证码换取访问令牌 / Exchange the code for a token", openapi_extra=OPTIONAL_AUTH)
 def issue_token(request, payload: TokenRequest):
+    """验证码正确时返回 30 天有效的访问令牌；首次登录须 `consent: true`（同意隐私政策）。
+    / Returns a bearer token valid 30 days; the first sign-in needs `consent: true`."""
     try:
         user = services.verify_code(payload.phone, payload.code, consent=payload.consent, name=payload.name)
     except services.ReservationError as error:
@@ -113,9 +118,13 @@ def issue_token(request, payload: TokenRequest):
 
 @router.post("/sessions/{session_id}/reservations", auth=BearerToken(),
              response={201: ReservationOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error,
-                       503: Error},
-             summary="预约场次 / reserve places (send an Idempotency-Key header to retry safely)")
+                       503: Error}, operation_id="reserveSession",
+             summary="预约场次 / Reserve places")
 def reserve(request, session_id: int, payload: ReserveIn):
+    """预约一个场次；约满时进入候补（`status: waiting`）。重试请带相同的 `Idempotency-Key` 请求头，
+    不会重复预约。团体预约填写 `seats` 和 `group_name`。繁忙时返回 503，请稍后重试。
+    / Books places (or joins the waiting list when full). Retries with the same Idempotency-Key
+    header return the original reservation. 503 means busy: retry later."""
     person = _person(request)
     session = get_object_or_404(Session, pk=session_id, activity__status="approved", activity__revises__isnull=True)
     try:
@@ -127,18 +136,22 @@ def reserve(request, session_id: int, payload: ReserveIn):
     return 201, _out(Reservation.objects.select_related("session__activity").get(pk=reservation.pk))
 
 
-@router.get("/me/reservations", auth=BearerToken(), response={200: list[ReservationOut], 401: Error, 403: Error},
-            summary="我的预约 / my reservations")
+@router.get("/me/reservations", auth=BearerToken(), response={200: list[ReservationOut], 401: Error, 403: Error,
+                                                             429: Error},
+            operation_id="listMyReservations", summary="我的预约 / My reservations")
 def my_reservations(request):
+    """当前用户最近 100 条预约。/ The caller's latest 100 reservations."""
     person = _person(request)
     rows = Reservation.objects.filter(person=person).select_related("session__activity").order_by("-created_at")[:100]
     return [_out(r) for r in rows]
 
 
 @router.get("/me/reservations/{code}", auth=BearerToken(), response={200: ReservationOut, 401: Error, 403: Error,
-                                                                     404: Error},
-            summary="我的入场凭证 / my ticket")
+                                                                     404: Error, 422: Error, 429: Error},
+            operation_id="getMyTicket", summary="我的入场凭证 / My ticket")
 def my_ticket(request, code: str):
+    """一条预约及其二维码内容（`ticket`，签名令牌，不可伪造）。别人的核验码返回 404。
+    / One reservation with its signed QR payload; another person's code is a 404."""
     person = _person(request)
     reservation = get_object_or_404(Reservation.objects.select_related("session__activity"),
                                     code=code.upper()[:10], person=person)
@@ -146,9 +159,12 @@ def my_ticket(request, code: str):
 
 
 @router.post("/me/reservations/{code}/cancel", auth=BearerToken(),
-             response={200: ReservationOut, 401: Error, 403: Error, 404: Error, 409: Error, 503: Error},
-             summary="取消预约 / cancel")
+             response={200: ReservationOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error,
+                       503: Error},
+             operation_id="cancelMyReservation", summary="取消预约 / Cancel")
 def cancel(request, code: str):
+    """取消自己的预约（开始前规定时间内不能取消）；名额自动给候补第一位。
+    / Cancels the caller's reservation (not within the cancellation window); the waiting list moves up."""
     person = _person(request)
     reservation = get_object_or_404(Reservation, code=code.upper()[:10], person=person)
     try:
