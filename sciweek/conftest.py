@@ -9,6 +9,10 @@ from sciweek.campaigns.models import Campaign
 from sciweek.core.demo import load_demo
 from sciweek.organizations.models import Organization
 
+# Build the URLconf (and with it the API's pydantic schemas) now: built lazily inside a
+# freeze_time block, pydantic would meet freezegun's FakeDatetime and refuse.
+import sciweek.urls  # noqa: E402,F401
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

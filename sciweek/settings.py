@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sciweek.campaigns",
     "sciweek.activities",
     "sciweek.reservations",
+    "sciweek.news",
     "sciweek.spreadsheets",
     "sciweek.console",
     "sciweek.portal",

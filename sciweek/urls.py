@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("sciweek.portal.urls")),
     path("accounts/", include("sciweek.accounts.urls")),
     path("", include("sciweek.reservations.urls")),
+    path("", include("sciweek.news.urls")),
     path("console/", include("sciweek.console.urls")),
     path("console/excel/", include("sciweek.spreadsheets.urls")),
     path("api/", include("sciweek.api.urls")),

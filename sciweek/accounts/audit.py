@@ -19,6 +19,9 @@ ACTION_LABELS = {
     "organization.updated": _("修改组织"),
     "campaign.updated": _("修改活动周设置"),
     "permission.denied": _("越权操作被拒绝"),
+    "news.withdrawn": _("撤下动态信息"),
+    "reservation.capacity_changed": _("调整场次名额"),
+    "reservation.session_closed": _("停止或取消场次"),
 }
 
 

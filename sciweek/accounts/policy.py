@@ -37,6 +37,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "statistics.view": frozenset({Role.ADMIN, Role.STATISTICIAN, Role.REVIEWER}),
     "reservation.manage": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON}),
     "reservation.checkin": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON, Role.PUBLICITY}),
+    "news.publish": frozenset({Role.ADMIN, Role.PUBLICITY, Role.LIAISON}),
 }
 
 

@@ -197,6 +197,21 @@ class DemoLoader:
         self.flush(campaign, [])
         self.pipeline_history(pending)
         search.reindex_all()
+        self.news(campaign)
+
+    def news(self, campaign):
+        """News items reported by Hebei's organizers about their key activities (demo text)."""
+        from sciweek.news.models import NewsItem
+
+        publisher = User.objects.filter(username="hebei-publicity").first()
+        items = []
+        for activity in Activity.objects.filter(campaign=campaign, is_key=True).select_related("organization")[:12]:
+            items.append(NewsItem(
+                campaign=campaign, organization=activity.organization, activity=activity, is_demo=True,
+                title=f"{activity.title}顺利举行", created_by=publisher,
+                body=f"{activity.starts_on:%-m月%-d日}，{activity.title}举行，线上线下同步开展。（演示数据）",
+            ))
+        NewsItem.objects.bulk_create(items)
 
     def pipeline_history(self, activities):
         """Submitted demo filings wait at 石家庄市; returned ones carry the city's comment."""

@@ -29,6 +29,7 @@ TESTED_OPERATIONS = {
                                                   "test_activities::test_non_public_activities_are_not_found"],
     ("get", "/api/v1/activities/{activity_id}/sessions"): ["test_activities::test_sessions_with_seats_left"],
     ("get", "/api/v1/me"): ["test_auth::test_me_with_a_valid_token", "test_auth::test_wrong_tokens"],
+    ("get", "/api/v1/campaigns/{year}/news"): ["test_news::test_news_feed"],
     ("post", "/api/v1/auth/code"): ["test_reservations::test_phone_sign_in_gives_a_token"],
     ("post", "/api/v1/auth/token"): ["test_reservations::test_phone_sign_in_gives_a_token"],
     ("post", "/api/v1/sessions/{session_id}/reservations"): [

@@ -1,0 +1,40 @@
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from sciweek.activities.models import Activity
+from sciweek.news.models import NewsItem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_public_news(client, demo):
+    assert NewsItem.objects.filter(campaign=demo).count() >= 10
+    page = client.get(reverse("news:feed", args=[2020])).content.decode()
+    assert "顺利举行" in page
+    item = NewsItem.objects.filter(campaign=demo).first()
+    assert item.title in client.get(reverse("news:detail", args=[2020, item.pk])).content.decode()
+
+
+def test_publicity_officer_reports_news_and_late_is_flagged(staff_client, demo, org):
+    client = staff_client("sjz-publicity")
+    activity = Activity.objects.filter(organization__name="石家庄市科学技术局", status="approved").first()
+    with freeze_time("2020-09-20"):
+        response = client.post(reverse("news:console"), {
+            "organization": org("石家庄市").pk, "activity": activity.pk, "title": "启动式现场", "body": "现场很热闹。"})
+        assert response.status_code == 302
+        empty = client.post(reverse("news:console"), {"organization": org("石家庄市").pk, "title": "", "body": ""})
+        assert empty.status_code == 200 and NewsItem.objects.filter(title="").count() == 0
+    item = NewsItem.objects.get(title="启动式现场")
+    assert item.is_late and item.activity == activity
+
+
+def test_other_city_cannot_withdraw_or_publish_for_another(staff_client, demo, org):
+    item = NewsItem.objects.filter(organization__path__startswith=org("保定市").path).first()
+    assert item is not None
+    client = staff_client("sjz-publicity")
+    assert client.post(reverse("news:withdraw", args=[item.pk])).status_code == 404
+    assert NewsItem.objects.get(pk=item.pk).status == "published"
+    client.post(reverse("news:console"), {"organization": org("保定市").pk, "title": "冒名", "body": "x"})
+    assert not NewsItem.objects.filter(title="冒名").exists()
+    assert staff_client("sjz-filer").get(reverse("news:console")).status_code == 200  # can read, not publish
