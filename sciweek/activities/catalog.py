@@ -115,19 +115,21 @@ def count(campaign: Campaign, query: CatalogQuery, qs: QuerySet[Activity] | None
 
 def catalog_page(campaign: Campaign, query: CatalogQuery, page: int, per_page: int = 20,
                  version: str | None = None) -> tuple[list[Activity], int]:
-    """One page of the public catalog and the number of matches (cached), in 3 to 5 queries."""
+    """One page of the public catalog for the portal's list template (only the columns it
+    shows) and the number of matches (cached), in 1 to 5 queries."""
     qs = search_catalog(campaign, query)
-    return page_of(qs, page, per_page, total=count(campaign, query, qs, version=version))
+    return page_of(qs, page, per_page, total=count(campaign, query, qs, version=version), lean=True)
 
 
-def page_of(qs: QuerySet[Activity], page: int, per_page: int = 20, total: int | None = None
-            ) -> tuple[list[Activity], int]:
+def page_of(qs: QuerySet[Activity], page: int, per_page: int = 20, total: int | None = None,
+            lean: bool = False) -> tuple[list[Activity], int]:
     """One page by a deferred join: the offset walks an id-only index scan, then only the
-    page's rows are loaded with their hosts (pages stay fast deep into the results)."""
+    page's rows are loaded with their hosts (pages stay fast deep into the results). Past the
+    last page nothing is read. `lean`: see selectors.by_ids."""
     total = qs.count() if total is None else total
     page = max(1, page)
     offset = (page - 1) * per_page
     if not total or offset >= total:
         return [], total
     ids = list(qs.values_list("pk", flat=True)[offset:offset + per_page])
-    return selectors.by_ids(ids), total
+    return selectors.by_ids(ids, lean=lean), total

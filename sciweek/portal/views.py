@@ -1,19 +1,24 @@
 """Public pages. Reads only; every count comes from approved filings."""
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import segno
+from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sciweek.activities import catalog as catalog_module
 from sciweek.activities import selectors as activity_selectors
 from sciweek.activities.catalog import CatalogQuery
-from sciweek.activities.models import Activity
+from sciweek.activities.models import Activity, Session
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.campaigns.models import Campaign
 from sciweek.organizations.models import Division, Organization
@@ -27,30 +32,73 @@ SORT_LABELS = [("date", _("按日期")), ("-date", _("日期倒序")), ("new", _
 
 def home(request):
     campaign = campaign_selectors.current_campaign()
+    request._current_campaign = campaign  # the base template's context processor reuses it
     context = {"campaign": campaign}
     if campaign is not None:
-        campaign = campaign_selectors.campaign_with_details(campaign.year)
+        # Only what the page shows (campaign_with_details also loads deadlines and their organizations).
         week_day = campaign_selectors.week_day_number(campaign)
         # Outside the week, show what its first day holds (the demo is a past week).
         day = timezone.localdate() if week_day else campaign.starts_on
+        # Numbers and lists that scan the whole campaign are cached until its data changes;
+        # the campaign's own settings (themes, flagships, plans) are read fresh.
+        version = activity_selectors.data_version(campaign)
+
+        def render_today() -> str:
+            return render_to_string("portal/_home_today.html", {
+                "campaign": campaign, "week_day": week_day, "day": day,
+                "live": activity_selectors.live_on(campaign, day, version=version),
+                "highlights": activity_selectors.highlights_on(campaign, day, version=version),
+            })
+
+        def render_campaign() -> dict:
+            flagships = list(campaign.flagships.order_by("number"))
+            html = render_to_string("portal/_home_campaign.html", {
+                "campaign": campaign, "flagships": flagships,
+                "main_events": list(campaign.main_venue_events.all()),
+                "national_areas": list(campaign.content_areas.filter(plan=None)),
+                "regional_plans": campaign.regional_plans.select_related("organization")
+                .order_by("organization__path"),
+            })
+            return {"html": html, "flagships": len(flagships)}
+
+        # The campaign's lists (areas, main events, flagships, regional plans): rows added or
+        # removed show at once (the fingerprint changes); edits in place within 30 s.
+        settings_part = activity_selectors.cached(
+            "fragment-home-campaign", campaign, render_campaign, request.LANGUAGE_CODE, campaign.year,
+            version=campaign_fingerprint(campaign), timeout=30)
         context.update(
             campaign=campaign, week_day=week_day, day=day,
-            flagships=campaign.flagships.all(),
-            main_events=campaign.main_venue_events.all(),
-            national_areas=[a for a in campaign.content_areas.all() if a.plan_id is None],
-            numbers=activity_selectors.headline_numbers(campaign),
-            live=activity_selectors.live_on(campaign, day),
-            highlights=activity_selectors.highlights_on(campaign, day),
-            regional_plans=campaign.regional_plans.select_related("organization").order_by("organization__path"),
+            flagship_count=settings_part["flagships"],
+            numbers=activity_selectors.headline_numbers(campaign, version=version),
+            today_html=mark_safe(public_fragment(  # noqa: S308 — our own rendered template
+                "home-today", campaign, version, render_today, request.LANGUAGE_CODE, day, week_day)),
+            campaign_html=mark_safe(settings_part["html"]),  # noqa: S308 — our own rendered template
         )
     return render(request, "portal/home.html", context)
+
+
+def campaign_fingerprint(campaign: Campaign) -> str:
+    """Count and newest id of each list the home page shows about the campaign, in one query.
+    The row itself (theme, dates, the online-only switch) is read fresh on every request."""
+    from sciweek.campaigns.models import ContentArea, FlagshipActivity, MainVenueEvent, RegionalPlan
+
+    parts = []
+    for model in (FlagshipActivity, MainVenueEvent, ContentArea, RegionalPlan):
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts.append(f"(SELECT COUNT(*) FROM {table} WHERE campaign_id = %s)")  # noqa: S608 — a model's table
+        parts.append(f"(SELECT MAX(id) FROM {table} WHERE campaign_id = %s)")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), [campaign.pk] * len(parts))  # noqa: S608 — model table names
+        row = cursor.fetchone()
+    return f"{campaign.pk}:" + ",".join(str(x) for x in row)
 
 
 def region(request, year: int, org_id: int):
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
     region = get_object_or_404(Organization, pk=org_id, kind=Organization.Kind.REGION, is_active=True)
     plan = campaign_selectors.plan_for(campaign, region)
-    counts = activity_selectors.plan_counts(campaign, region)
+    counts = activity_selectors.cached("plan-counts", campaign,
+                                       lambda: activity_selectors.plan_counts(campaign, region), region.pk)
     context = {
         "campaign": campaign,
         "region": region,
@@ -84,7 +132,8 @@ def online_week(request, year: int):
     qs = activity_selectors.public_activities(campaign).filter(status=Activity.Status.APPROVED).exclude(**{field: ""})
     qs = qs.order_by("starts_on", "id")
     page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    rows, total = catalog_module.page_of(qs, page_number, PER_PAGE)
+    total = activity_selectors.cached("online-count", campaign, qs.count, channel)
+    rows, total = catalog_module.page_of(qs, page_number, PER_PAGE, total=total, lean=True)
     return render(request, "portal/online.html", {
         "campaign": campaign, "channel": channel, "channels": [(k, v[1]) for k, v in ONLINE_CHANNELS.items()],
         "rows": [(a, getattr(a, field)) for a in rows], "total": total, "page_number": page_number,
@@ -137,20 +186,43 @@ def catalog(request, year: int):
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
     query = _catalog_query(request)
     page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), page_number, PER_PAGE)
-    pages = max(1, -(-total // PER_PAGE))
-    division = Division.objects.filter(code=query.division).select_related("parent__parent").first() \
-        if query.division else None
-    context = {
-        "campaign": campaign, "rows": rows, "total": total, "query": query, "division": division,
-        "page_number": min(page_number, pages), "pages": pages,
-        "params": urlencode(query.as_params()),
-        "cascade": division_cascade(division),
-        "areas": campaign.content_areas.select_related("plan__organization").order_by("plan_id", "position"),
-        "sorts": SORT_LABELS,
-    }
-    template = "portal/_catalog_body.html" if request.htmx else "portal/catalog.html"
-    return render(request, template, context)
+    version = activity_selectors.data_version(campaign)
+
+    def render_body() -> dict:
+        rows, total = catalog_module.catalog_page(campaign, query, page_number, PER_PAGE, version=version)
+        pages = max(1, -(-total // PER_PAGE))
+        division = Division.objects.filter(code=query.division).select_related("parent__parent").first() \
+            if query.division else None
+        context = {
+            "campaign": campaign, "rows": rows, "total": total, "query": query, "division": division,
+            "page_number": min(page_number, pages), "pages": pages,
+            "params": urlencode(query.as_params()),
+            "cascade": division_cascade(division),
+            "areas": campaign.content_areas.select_related("plan__organization").order_by("plan_id", "position"),
+            "sorts": SORT_LABELS,
+        }
+        # Rendered without the request: the fragment holds nothing personal, so every
+        # visitor asking the same question in the same language can be sent the same HTML.
+        return {"html": render_to_string("portal/_catalog_body.html", context),
+                "division_name": division.name if division else ""}
+
+    if query.bookable:  # seats and the clock change it: never cached
+        body = render_body()
+    else:
+        body = public_fragment("catalog", campaign, version, render_body, request.LANGUAGE_CODE,
+                               sorted(query.as_params().items()), page_number)
+    if request.htmx:
+        return HttpResponse(body["html"])
+    return render(request, "portal/catalog.html", {
+        "campaign": campaign, "body": mark_safe(body["html"]),  # noqa: S308 — our own rendered template
+        "division_name": body["division_name"],
+    })
+
+
+def public_fragment(name: str, campaign: Campaign, version: str, render_fragment, *key):
+    """A rendered piece of a public page through the cache, keyed by the campaign's data
+    version (see activities.selectors.cached): unchanged data is rendered once, not per visit."""
+    return activity_selectors.cached(f"fragment-{name}", campaign, render_fragment, *key, version=version)
 
 
 def division_cascade(division: Division | None) -> list[dict]:
@@ -174,32 +246,68 @@ def division_cascade(division: Division | None) -> list[dict]:
     return levels
 
 
-def _public_activity(year: int, activity_id: int):
+def _public_activity(year: int, activity_id: int) -> tuple[Campaign, dict, str]:
+    """The campaign, {activity (with hosts, place, flagship), areas, pending_change} and the
+    campaign's data version.
+
+    Loading a filing with its joins costs more than drawing its page, so the loaded bundle is
+    cached under the campaign's data version (any write to a filing of the campaign changes
+    it). Sessions and seats are not in it: they change with every booking and are read fresh."""
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    activity = get_object_or_404(
-        activity_selectors.with_hosts(activity_selectors.public_activities(campaign))
-        .select_related("division__parent__parent", "flagship"),
-        pk=activity_id,
-    )
-    return campaign, activity
+    version = activity_selectors.data_version(campaign)
+
+    def load() -> dict:
+        activity = get_object_or_404(
+            activity_selectors.with_hosts(activity_selectors.public_activities(campaign))
+            .select_related("division__parent__parent", "flagship"),
+            pk=activity_id,
+        )
+        return {"activity": activity, "areas": list(activity.content_areas.all()),
+                "pending_change": activity.change_requests.filter(status=Activity.Status.SUBMITTED).exists()}
+
+    return campaign, activity_selectors.cached("activity", campaign, load, activity_id, version=version), version
 
 
 def activity_detail(request, year: int, activity_id: int):
-    campaign, activity = _public_activity(year, activity_id)
-    pending_change = activity.change_requests.filter(status=Activity.Status.SUBMITTED).exists()
+    campaign, bundle, version = _public_activity(year, activity_id)
+    activity = bundle["activity"]
     url = request.build_absolute_uri()
+
+    def render_parts() -> dict:
+        # Everything but the sessions: details, online channels, calendar link, share box.
+        context = {"campaign": campaign, "activity": activity, "pending_change": bundle["pending_change"],
+                   "areas": bundle["areas"], "share_url": url, "share_qr": share_qr(url, activity.title)}
+        return {"top": render_to_string("portal/_activity_top.html", context),
+                "bottom": render_to_string("portal/_activity_bottom.html", context)}
+
+    # Only the plain address is cached: a query string (tracking tags, noise) would make every
+    # visit a new entry.
+    parts = public_fragment("activity", campaign, version, render_parts, activity.pk, url, request.LANGUAGE_CODE) \
+        if not request.GET else render_parts()
     return render(request, "portal/activity.html", {
-        "campaign": campaign, "activity": activity, "pending_change": pending_change,
+        "campaign": campaign, "activity": activity,
         "sessions": [(s, None if s.capacity is None else max(0, s.capacity - s.seats_taken))
-                     for s in activity.sessions.all()],
-        "areas": activity.content_areas.all(),
-        "share_url": url,
-        "share_qr": segno.make(url, error="m").svg_inline(scale=3, title=activity.title),
+                     for s in Session.objects.filter(activity_id=activity.pk).order_by("starts_at", "id")],
+        "parts": {key: mark_safe(html) for key, html in parts.items()},  # noqa: S308 — our own templates
     })
 
 
+def share_qr(url: str, title: str) -> str:
+    """The share QR code as inline SVG. Drawing it costs more than the rest of the page, and
+    it depends only on the URL and the title: cached for an hour (plain addresses only)."""
+    if "?" in url:
+        return segno.make(url, error="m").svg_inline(scale=3, title=title)
+    key = "sciweek:qr:" + hashlib.sha256(f"{url}\0{title}".encode()).hexdigest()[:32]
+    svg = cache.get(key)
+    if svg is None:
+        svg = segno.make(url, error="m").svg_inline(scale=3, title=title)
+        cache.set(key, svg, 3600)
+    return svg
+
+
 def activity_ics(request, year: int, activity_id: int):
-    campaign, activity = _public_activity(year, activity_id)
+    campaign, bundle, _version = _public_activity(year, activity_id)
+    activity = bundle["activity"]
     response = HttpResponse(activity_calendar(activity), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sciweek-{activity.pk}.ics"'
     return response
@@ -211,12 +319,13 @@ def calendar_view(request, year: int):
     start = _date_param(request.GET.get("day", "")) or campaign.starts_on
     week = request.GET.get("view") != "day"
     days = [start + timedelta(days=i) for i in range(7 if week else 1)]
-    counts = activity_selectors.counts_by_day(campaign, days[0], days[-1])
+    version = activity_selectors.data_version(campaign)
+    counts = activity_selectors.counts_by_day(campaign, days[0], days[-1], version=version)
     day_rows = []
     for day in days:
         query = CatalogQuery(day=day)
         rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), 1, 5 if week else 30,
-                                             total=counts.get(day, 0))
+                                             total=counts.get(day, 0), lean=True)
         day_rows.append({"day": day, "count": counts.get(day, 0), "rows": rows, "total": total,
                          "params": urlencode(query.as_params())})
     return render(request, "portal/calendar.html", {

@@ -72,3 +72,78 @@ def test_deep_pages_are_bounded_in_queries(demo, django_assert_max_num_queries):
         rows, total = catalog.page_of(qs, 32, per_page=20)
         [a.hosts_display for a in rows]
     assert total == 629 and len(rows) == 9  # 629 = 31 × 20 + 9: page 32 holds the last 9
+
+
+# --- bulk indexing and cached counts (issue 4, speed and scale) ------------------------------
+
+def test_bulk_index_gives_the_tokens_of_the_whole_text(demo):
+    """reindex reads flat rows and memoizes jieba per block; the tokens must be exactly those of
+    segmenting each activity's whole searchable text at once."""
+    from collections import defaultdict
+
+    from sciweek.activities.models import SearchToken
+
+    public = Activity.objects.filter(status__in=search.PUBLIC_STATUSES)
+    sample = public.order_by("pk")[:150]
+    target = sample[0]
+    Activity.objects.filter(pk=target.pk).update(other_hosts="河北省科学技术协会，石家庄市融媒体中心、 河北日报",
+                                                 other_organizers="石家庄市科技局")
+    ids = [a.pk for a in sample]
+    search.reindex(ids)
+    stored = defaultdict(set)
+    for activity_id, token in SearchToken.objects.filter(activity_id__in=ids).values_list("activity_id", "token"):
+        stored[activity_id].add(token)
+    jieba = search._segmenter()
+    activities = (public.filter(pk__in=ids).select_related("organization", "division__parent__parent", "flagship")
+                  .prefetch_related("host_links__organization", "content_areas"))
+    for activity in activities:
+        whole = set(search._clean(jieba.cut_for_search(search.searchable_text(activity))))
+        assert stored[activity.pk] == whole, activity.title
+    assert search.index_tokens("河北日报 融媒体中心 石家庄市科技局") <= stored[target.pk]
+
+
+def test_catalog_counts_are_cached_until_a_filing_changes(demo, django_assert_num_queries):
+    from sciweek.activities.models import ActivityHost
+    from sciweek.organizations.models import Organization
+
+    query = CatalogQuery(division="130000")
+    assert catalog.count(demo, query) == 629
+    with django_assert_num_queries(1):  # the data version only, not the count
+        assert catalog.count(demo, query) == 629
+    unit = Organization.objects.get(name="石家庄市科技信息研究所")
+    added = Activity.objects.create(campaign=demo, title="缓存计数测试活动", organization=unit, division_id="130102",
+                                    status=Activity.Status.APPROVED, starts_on=date(2020, 8, 24),
+                                    ends_on=date(2020, 8, 24))
+    ActivityHost.objects.create(activity=added, organization=unit)
+    assert catalog.count(demo, query) == 630  # a new filing changes the data version
+    added.status = Activity.Status.DRAFT
+    added.save()
+    assert catalog.count(demo, query) == 629
+    search.reindex([added.pk])  # a rebuilt index also invalidates (a search count may change)
+    with django_assert_num_queries(2):
+        assert catalog.count(demo, query) == 629
+
+
+def test_bookable_counts_are_never_cached(demo, django_assert_num_queries):
+    query = CatalogQuery(bookable=True)
+    catalog.count(demo, query)
+    with django_assert_num_queries(1):  # counted again: seats and the clock change it
+        catalog.count(demo, query)
+
+
+def test_catalog_page_queries_do_not_grow_with_rows_or_depth(demo, django_assert_num_queries):
+    for page, per_page in ((1, 10), (1, 100), (30, 20)):
+        catalog.catalog_page(demo, CatalogQuery(), page, per_page)  # count now cached
+        with django_assert_num_queries(4):  # version, ids, rows, hosts
+            rows, total = catalog.catalog_page(demo, CatalogQuery(), page, per_page)
+        assert total == 643 and len(rows) == min(per_page, total - (page - 1) * per_page)
+    with django_assert_num_queries(1):  # past the last page: no id scan at all
+        assert catalog.catalog_page(demo, CatalogQuery(), 99, 20) == ([], 643)
+
+
+def test_catalog_page_keeps_the_default_order(demo):
+    rows, _ = catalog.catalog_page(demo, CatalogQuery(), 2, 20)
+    expected = list(catalog.search_catalog(demo, CatalogQuery()).values_list("pk", flat=True)[20:40])
+    assert [a.pk for a in rows] == expected
+    keys = [(a.starts_on, a.pk) for a in rows]
+    assert keys == sorted(keys)

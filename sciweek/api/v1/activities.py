@@ -51,8 +51,10 @@ def list_activities(request, filters: Query[CatalogParams], paging: Query[PagePa
     排序最后按 id，翻页稳定；页码超出范围时返回空列表。
     / Public activities, with exactly the portal's search and filters; stable pages."""
     campaign = campaign_or_404(year)
-    rows, total = catalog.page_of(catalog.search_catalog(campaign, catalog_query(filters)), paging.page,
-                                  paging.page_size)
+    query = catalog_query(filters)
+    qs = catalog.search_catalog(campaign, query)
+    # The count is cached per filter until the campaign's data changes (as on the portal).
+    rows, total = catalog.page_of(qs, paging.page, paging.page_size, total=catalog.count(campaign, query, qs))
     prefetch_related_objects(rows, "flagship")  # one query for the page, not one per row
     pages = math.ceil(total / paging.page_size)
     return {

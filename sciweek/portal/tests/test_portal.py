@@ -101,3 +101,90 @@ def test_online_week_lists_activities_with_that_channel(client, demo):
 def test_city_region_page_uses_city_labels(client, demo, org):
     page = client.get(reverse("portal:region", args=[2020, org("石家庄市").pk])).content.decode()
     assert "各区县推荐" in page and "division=130100" in page
+
+
+def _approved(campaign, title, division="130102"):
+    from datetime import date
+
+    from sciweek.activities.models import Activity, ActivityHost
+    from sciweek.organizations.models import Organization
+
+    unit = Organization.objects.get(name="石家庄市科技信息研究所")
+    activity = Activity.objects.create(
+        campaign=campaign, title=title, organization=unit, division_id=division, status=Activity.Status.APPROVED,
+        starts_on=date(2020, 8, 23), ends_on=date(2020, 8, 23), expected_participants=100, format="online",
+        live_stream_url="https://live.example.cn/cache-test", is_key=True, level="provincial")
+    ActivityHost.objects.create(activity=activity, organization=unit)
+    return activity
+
+
+def test_cached_numbers_follow_new_filings(client, demo):
+    """Home numbers and catalog counts are cached, but a new public filing shows at once."""
+    home = client.get("/").content.decode()
+    assert ">643<" in home
+    assert "共 629 项活动" in client.get(reverse("portal:catalog", args=[2020]), {"p": "130000"}).content.decode()
+    _approved(demo, "缓存之后新通过的活动")
+    home = client.get("/").content.decode()
+    assert ">644<" in home
+    assert "共 630 项活动" in client.get(reverse("portal:catalog", args=[2020]), {"p": "130000"}).content.decode()
+
+
+@pytest.mark.parametrize("params", [{}, {"p": "130000"}, {"q": "疫情", "p": "130000"}, {"page": "20"}])
+def test_catalog_queries_do_not_grow_with_the_data(client, demo, params, django_assert_max_num_queries):
+    """L10: the catalog's query count is the same for 643 and 843 public activities, and a
+    repeated request reads no count."""
+    url = reverse("portal:catalog", args=[2020])
+    client.get(url, params)
+    with django_assert_max_num_queries(12) as first:
+        client.get(url, params)
+    queries = len(first)  # read now: the next request resets Django's query log
+    assert not any("COUNT(" in q["sql"].upper() for q in first.captured_queries)
+    for i in range(200):
+        _approved(demo, f"扩容测试活动{i}")
+    client.get(url, params)
+    with django_assert_max_num_queries(queries):
+        page = client.get(url, params)
+    assert page.status_code == 200
+
+
+def test_home_repeated_request_reads_no_aggregate(client, demo, django_assert_max_num_queries):
+    client.get("/")
+    with django_assert_max_num_queries(15) as queries:
+        assert client.get("/").status_code == 200
+    on_activities = [q["sql"].upper() for q in queries.captured_queries if '"ACTIVITIES_ACTIVITY"' in q["sql"].upper()]
+    assert on_activities and not any("SUM(" in sql or "COUNT(" in sql for sql in on_activities)
+
+
+def test_home_campaign_lists_follow_new_rows(client, demo, org):
+    """The campaign's lists are cached too, but a new regional plan shows on the next request."""
+    from sciweek.campaigns.models import RegionalPlan
+
+    assert "山西省" not in client.get("/").content.decode()
+    RegionalPlan.objects.create(campaign=demo, organization=org("山西省"), theme="科技惠民")
+    assert "科技惠民" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("channel", ["live", "exhibition", "video"])
+def test_online_week_reads_a_fixed_number_of_queries(client, demo, channel, django_assert_max_num_queries):
+    """List pages load only the columns they show; showing them must not read any row again."""
+    url = reverse("portal:online", args=[2020])
+    client.get(url, {"channel": channel})
+    with django_assert_max_num_queries(10):
+        assert client.get(url, {"channel": channel}).status_code == 200
+
+
+def test_activity_page_seats_stay_live_while_details_are_cached(client, demo, django_assert_max_num_queries):
+    from sciweek.activities.models import Activity, Session
+
+    activity = Activity.objects.filter(kind="open_day", status="approved").first()
+    url = reverse("portal:activity", args=[2020, activity.pk])
+    assert "余 30 个名额" in client.get(url).content.decode()
+    with django_assert_max_num_queries(6):  # campaign, version, sessions, current campaign: no join, no row reload
+        client.get(url)
+    Session.objects.filter(activity=activity).update(seats_taken=5)  # what a booking does: the filing is untouched
+    assert "余 25 个名额" in client.get(url).content.decode()
+    activity.title = "改过名字的实验室开放日"
+    activity.save()
+    page = client.get(url).content.decode()
+    assert "改过名字的实验室开放日" in page and page.count("<svg") == 1
+    assert client.get(url, {"from": "wechat"}).status_code == 200  # a query string is served, not cached
