@@ -4,14 +4,13 @@ import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+# Build the URLconf (and with it the API's pydantic schemas) now: built lazily inside a
+# freeze_time block, pydantic would meet freezegun's FakeDatetime and refuse.
+import sciweek.urls  # noqa: E402,F401
 from sciweek.accounts.models import User
 from sciweek.campaigns.models import Campaign
 from sciweek.core.demo import load_demo
 from sciweek.organizations.models import Organization
-
-# Build the URLconf (and with it the API's pydantic schemas) now: built lazily inside a
-# freeze_time block, pydantic would meet freezegun's FakeDatetime and refuse.
-import sciweek.urls  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")
