@@ -38,3 +38,15 @@ def test_other_city_cannot_withdraw_or_publish_for_another(staff_client, demo, o
     client.post(reverse("news:console"), {"organization": org("保定市").pk, "title": "冒名", "body": "x"})
     assert not NewsItem.objects.filter(title="冒名").exists()
     assert staff_client("sjz-filer").get(reverse("news:console")).status_code == 200  # can read, not publish
+
+
+def test_activity_page_lists_its_news(client, demo):
+    item = NewsItem.objects.filter(campaign=demo, activity__isnull=False).first()
+    page = client.get(reverse("portal:activity", args=[2020, item.activity_id])).content.decode()
+    assert "活动动态" in page and item.title in page
+
+
+def test_home_shows_latest_news(client, demo):
+    latest = NewsItem.objects.filter(campaign=demo).order_by("-published_at", "-id").first()
+    page = client.get("/").content.decode()
+    assert "活动动态" in page and latest.title in page
