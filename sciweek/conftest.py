@@ -29,6 +29,9 @@ def _test_settings(settings, tmp_path):
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                                  "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()  # each test starts cold: nothing cached by another test's (rolled-back) data
 
 
 @pytest.fixture

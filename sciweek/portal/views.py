@@ -21,7 +21,7 @@ from sciweek.activities.catalog import CatalogQuery
 from sciweek.activities.models import Activity, Session
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.campaigns.models import Campaign
-from sciweek.news.selectors import public_news
+from sciweek.news import selectors as news_selectors
 from sciweek.organizations.models import Division, Organization
 
 from .calendar_files import activity_calendar
@@ -74,7 +74,7 @@ def home(request):
             today_html=mark_safe(public_fragment(  # noqa: S308 — our own rendered template
                 "home-today", campaign, version, render_today, request.LANGUAGE_CODE, day, week_day)),
             campaign_html=mark_safe(settings_part["html"]),  # noqa: S308 — our own rendered template
-            news=list(public_news(campaign)[:5]),
+            news=news_selectors.latest(campaign),
         )
     return render(request, "portal/home.html", context)
 
@@ -291,7 +291,7 @@ def activity_detail(request, year: int, activity_id: int):
         "sessions": [(s, None if s.capacity is None else max(0, s.capacity - s.seats_taken))
                      for s in Session.objects.filter(activity_id=activity.pk).order_by("starts_at", "id")],
         "parts": {key: mark_safe(html) for key, html in parts.items()},  # noqa: S308 — our own templates
-        "news": list(public_news(campaign).filter(activity_id=activity.pk)[:5]),
+        "news": news_selectors.latest(campaign, activity_id=activity.pk),
     })
 
 

@@ -41,12 +41,18 @@ def test_other_city_cannot_withdraw_or_publish_for_another(staff_client, demo, o
 
 
 def test_activity_page_lists_its_news(client, demo):
+    from django.core.cache import cache
+
+    cache.clear()
     item = NewsItem.objects.filter(campaign=demo, activity__isnull=False).first()
     page = client.get(reverse("portal:activity", args=[2020, item.activity_id])).content.decode()
     assert "活动动态" in page and item.title in page
 
 
 def test_home_shows_latest_news(client, demo):
+    from django.core.cache import cache
+
+    cache.clear()
     latest = NewsItem.objects.filter(campaign=demo).order_by("-published_at", "-id").first()
     page = client.get("/").content.decode()
     assert "活动动态" in page and latest.title in page
