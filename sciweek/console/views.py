@@ -21,7 +21,7 @@ from sciweek.activities import selectors as activity_selectors
 from sciweek.activities.models import Activity, Session
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.campaigns import services as campaign_services
-from sciweek.campaigns.models import Campaign, RegionalPlan
+from sciweek.campaigns.models import Campaign, Deadline, RegionalPlan
 from sciweek.organizations import selectors as org_selectors
 from sciweek.organizations import services as org_services
 from sciweek.organizations.models import Organization
@@ -52,6 +52,7 @@ def home(request):
                 for d in campaign_selectors.deadlines_for(campaign, org)
                 for days in [campaign_selectors.days_until(d.due_on)]
             ]
+            card["deadlines_set"] = list(Deadline.objects.filter(campaign=campaign, organization=org).order_by("due_on"))
             card["status_counts"] = activity_selectors.status_counts(
                 campaign, org_selectors.within(org.path, "organization__path")
             )

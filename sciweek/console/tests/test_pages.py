@@ -123,3 +123,10 @@ def test_reviewer_home_says_how_much_waits(staff_client):
     assert "待我审核" in page and "份备案等待审核" in page
     page = staff_client("unit-filer").get(reverse("console:home")).content.decode()
     assert "份备案等待审核" not in page
+
+
+def test_receiving_levels_see_the_deadlines_they_set(staff_client):
+    page = staff_client("national-statistician").get(reverse("console:home")).content.decode()
+    assert "本级设定、下级报送的截止日期" in page and "07-31" in page and "09-21" in page
+    page = staff_client("hebei-statistician").get(reverse("console:home")).content.decode()
+    assert "本级设定、下级报送的截止日期" in page and "09-10" in page
