@@ -73,12 +73,20 @@ def with_hosts(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
 
 
 def key_activities(campaign: Campaign, region: Organization, level: str) -> QuerySet[Activity]:
-    """The activities a region's plan lists one by one (省级重大 / 各市重点), in plan order."""
+    """The activities a region's plan lists one by one (省级重大 / 各市重点), in plan order,
+    including filings still under review (what a province sends up). Public pages use
+    public_key_activities."""
     return with_hosts(
         Activity.objects.filter(
             within(region.path, "organization__path"), campaign=campaign, level=level, is_key=True
-        ).exclude(status__in=[Activity.Status.DRAFT, Activity.Status.REJECTED, Activity.Status.WITHDRAWN])
+        ).exclude(status__in=[Activity.Status.DRAFT, Activity.Status.REJECTED, Activity.Status.WITHDRAWN,
+                              Activity.Status.SUPERSEDED])
     ).order_by("key_position", "id")
+
+
+def public_key_activities(campaign: Campaign, region: Organization, level: str) -> QuerySet[Activity]:
+    """The plan's key activities the public may see (approved, or cancelled after approval)."""
+    return key_activities(campaign, region, level).filter(status__in=PUBLIC_STATUSES, revises__isnull=True)
 
 
 def status_counts(campaign: Campaign, scope: Q) -> dict[str, int]:

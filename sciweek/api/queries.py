@@ -1,11 +1,11 @@
 """Read queries the API needs that no app offers yet. They use only the other apps' models and
 selectors; move them to `activities.selectors` / `campaigns.selectors` when convenient."""
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch
 from django.db.models.functions import Left
 
 from sciweek.activities.catalog import CatalogQuery, division_prefix, search_catalog
 from sciweek.activities.models import Activity, Session
-from sciweek.activities.selectors import key_activities, public_activities, with_hosts
+from sciweek.activities.selectors import public_activities, with_hosts
 from sciweek.campaigns.models import Campaign, ContentArea, RegionalPlan
 from sciweek.organizations.models import Division, Organization
 
@@ -73,12 +73,6 @@ def own_plan(campaign: Campaign, organization: Organization) -> RegionalPlan | N
         .prefetch_related("focus_areas")
         .first()
     )
-
-
-def public_key_activities(campaign: Campaign, region: Organization, level: str) -> QuerySet[Activity]:
-    """A plan's key activities, limited to what the public may see (the plan may still list
-    filings under review; the API links to details, which only public activities have)."""
-    return key_activities(campaign, region, level).filter(pk__in=public_activities(campaign).values("pk"))
 
 
 def public_activity(activity_id: int, *, details: bool = True) -> Activity | None:

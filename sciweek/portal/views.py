@@ -106,8 +106,8 @@ def region(request, year: int, org_id: int):
         "region": region,
         "plan": plan if plan and plan.organization_id == region.pk else None,
         "counts": counts,
-        "provincial_key": activity_selectors.key_activities(campaign, region, Activity.Level.PROVINCIAL),
-        "city_key": activity_selectors.key_activities(campaign, region, Activity.Level.CITY),
+        "provincial_key": activity_selectors.public_key_activities(campaign, region, Activity.Level.PROVINCIAL),
+        "city_key": activity_selectors.public_key_activities(campaign, region, Activity.Level.CITY),
         "online_only": campaign_selectors.is_online_only(campaign, region),
         "is_province": region.depth <= 2,
         "catalog_params": f"p={region.division_id}" if region.division_id and region.division_id.endswith("0000")

@@ -5,7 +5,7 @@ from ninja import Path, Router
 from sciweek.activities import catalog
 from sciweek.activities.catalog import CatalogQuery
 from sciweek.activities.models import Activity
-from sciweek.activities.selectors import plan_counts
+from sciweek.activities.selectors import plan_counts, public_key_activities
 from sciweek.campaigns.models import Campaign
 from sciweek.campaigns.selectors import current_campaign, is_online_only
 from sciweek.organizations.models import Division
@@ -118,7 +118,7 @@ def _plan(campaign, organization, plan) -> dict:
         },
         "key_activities": {
             level: [serializers.key_activity(a)
-                    for a in queries.public_key_activities(campaign, organization, getattr(Activity.Level, level.upper()))]
+                    for a in public_key_activities(campaign, organization, getattr(Activity.Level, level.upper()))]
             for level in ("provincial", "city")
         },
     }

@@ -188,3 +188,12 @@ def test_activity_page_seats_stay_live_while_details_are_cached(client, demo, dj
     page = client.get(url).content.decode()
     assert "改过名字的实验室开放日" in page and page.count("<svg") == 1
     assert client.get(url, {"from": "wechat"}).status_code == 200  # a query string is served, not cached
+
+
+def test_region_page_lists_only_public_key_activities(client, demo, org):
+    from sciweek.activities.models import Activity
+
+    key = Activity.objects.get(title="2020年全省科技活动周启动仪式")
+    Activity.objects.filter(pk=key.pk).update(status="submitted")  # e.g. a re-filed plan item under review
+    page = client.get(reverse("portal:region", args=[2020, org("河北省").pk])).content.decode()
+    assert "2020年全省科技活动周启动仪式" not in page and "2020年全省科普讲解大赛" in page
