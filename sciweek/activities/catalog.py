@@ -3,10 +3,10 @@ the same results for the same question."""
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, QuerySet
 
 from sciweek.campaigns.models import Campaign
+from sciweek.core import cache as public_cache
 
 from . import search, selectors
 from .models import Activity, Session
@@ -89,9 +89,7 @@ def apply(qs: QuerySet[Activity], query: CatalogQuery) -> QuerySet[Activity]:
     if query.audience:
         qs = qs.filter(audience__icontains=query.audience[:20])
     if query.bookable:
-        open_seats = Session.objects.filter(activity_id=OuterRef("pk"), starts_at__gt=timezone.now()).filter(
-            Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity")))
-        qs = qs.filter(Exists(open_seats), status=Activity.Status.APPROVED)
+        qs = qs.filter(Exists(Session.objects.filter(selectors.bookable_sessions(), activity_id=OuterRef("pk"))))
     return qs.order_by(*SORTS.get(query.sort, SORTS["date"]))
 
 
@@ -110,7 +108,7 @@ def count(campaign: Campaign, query: CatalogQuery, qs: QuerySet[Activity] | None
         return qs.count()
     params = query.as_params()
     params.pop("sort", None)  # the order does not change the count
-    return selectors.cached("catalog-count", campaign, qs.count, sorted(params.items()), version=version)
+    return public_cache.cached("catalog-count", campaign, qs.count, sorted(params.items()), version=version)
 
 
 def catalog_page(campaign: Campaign, query: CatalogQuery, page: int, per_page: int = 20,

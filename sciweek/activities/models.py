@@ -1,9 +1,38 @@
 """Activities (重点项目/活动) and open days (开放活动) filed by the organizer network, their
 sessions, and the review trail that takes them up the reporting line."""
+from enum import nonmember
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class ActivityStatus(models.TextChoices):
+    """The states of a filing (defined outside Activity so its Meta can name the groups)."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("审核中")
+    RETURNED = "returned", _("退回修改")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    CANCELLED = "cancelled", _("已取消")
+    SUPERSEDED = "superseded", _("变更已并入")
+
+    # Named groups: every query, index and export says which group it means.
+    # What the public sees: approved, and cancelled after approval (shown as cancelled).
+    PUBLIC = nonmember(("approved", "cancelled"))
+    # What the work plan's counts count.
+    COUNTED = nonmember(("approved",))
+    # What the filer may still edit.
+    EDITABLE = nonmember(("draft", "returned"))
+    # Not yet decided: a filing (or change request) still on its way.
+    OPEN = nonmember(("draft", "submitted", "returned"))
+    # In the plan lists a province sends up: filed and not dropped.
+    LISTED = nonmember(("submitted", "returned", "approved", "cancelled"))
+    # Gone from the filer's own lists (a withdrawn filing, a merged change copy).
+    RETIRED = nonmember(("withdrawn", "superseded"))
 
 
 class Activity(models.Model):
@@ -25,15 +54,7 @@ class Activity(models.Model):
         ONSITE = "onsite", _("线下")
         HYBRID = "hybrid", _("线上线下结合")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("审核中")
-        RETURNED = "returned", _("退回修改")
-        APPROVED = "approved", _("已通过")
-        REJECTED = "rejected", _("未通过")
-        WITHDRAWN = "withdrawn", _("已撤回")
-        CANCELLED = "cancelled", _("已取消")
-        SUPERSEDED = "superseded", _("变更已并入")
+    Status = ActivityStatus
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="activities")
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.PROJECT)
@@ -152,9 +173,9 @@ class Activity(models.Model):
             # The public catalog (approved or cancelled, not a change copy) in its default order,
             # and by place: index-only scans, so page 1 and page 200 read only what they show.
             models.Index(fields=["campaign", "starts_on", "id"], name="activity_public_date_idx",
-                         condition=models.Q(status__in=["approved", "cancelled"], revises__isnull=True)),
+                         condition=models.Q(status__in=list(ActivityStatus.PUBLIC), revises__isnull=True)),
             models.Index(fields=["campaign", "division", "starts_on", "id"], name="activity_public_division_idx",
-                         condition=models.Q(status__in=["approved", "cancelled"], revises__isnull=True)),
+                         condition=models.Q(status__in=list(ActivityStatus.PUBLIC), revises__isnull=True)),
             # selectors.data_version: the newest write of a campaign, one backwards seek.
             models.Index(fields=["campaign", "updated_at"], name="activity_campaign_updated_idx"),
         ]
@@ -166,7 +187,7 @@ class Activity(models.Model):
             ),
             # One open change request per approved activity.
             models.UniqueConstraint(
-                fields=["revises"], condition=models.Q(status__in=["draft", "submitted", "returned"]),
+                fields=["revises"], condition=models.Q(status__in=list(ActivityStatus.OPEN)),
                 name="one_open_change_per_activity",
             ),
         ]
@@ -184,7 +205,7 @@ class Activity(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in self.Status.EDITABLE
 
     def _names(self, role: str, extra: str) -> str:
         # Uses host_links as prefetched by selectors.with_hosts (no query per row there).

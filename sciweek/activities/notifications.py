@@ -65,7 +65,7 @@ def remind_filing_deadlines(days_ahead=(3, 1), today=None) -> int:
                                             ).select_related("organization", "campaign"):
         pending = Activity.objects.filter(
             within(deadline.organization.path, "organization__path"),
-            campaign=deadline.campaign, status__in=[Activity.Status.DRAFT, Activity.Status.RETURNED],
+            campaign=deadline.campaign, status__in=Activity.Status.EDITABLE,
         ).values_list("organization_id", flat=True).distinct()
         message = _("备案截止提醒：%(campaign)s 重点项目备案将于 %(date)s 截止，您还有未提交的备案。") % {
             "campaign": deadline.campaign.name, "date": deadline.due_on}

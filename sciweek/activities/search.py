@@ -12,11 +12,10 @@ import threading
 from django.db import connection, transaction
 from django.db.models import Q
 
+from sciweek.core.cache import Generation
 from sciweek.organizations.models import Division
 
 from .models import Activity, ActivityHost, SearchToken
-
-PUBLIC_STATUSES = (Activity.Status.APPROVED, Activity.Status.CANCELLED)
 
 TOKEN_MAX = 32
 WORD = re.compile(r"[\w\u3400-\u9fff]+")
@@ -95,7 +94,7 @@ def _public_texts(activity_ids: list[int]) -> dict[int, str]:
     separators between names do not change jieba's blocks (tested)."""
     parts: dict[int, list[str]] = {}
     divisions: dict[int, str] = {}
-    rows = (Activity.objects.filter(pk__in=activity_ids, status__in=PUBLIC_STATUSES)
+    rows = (Activity.objects.filter(pk__in=activity_ids, status__in=Activity.Status.PUBLIC)
             .values_list("pk", "title", "other_hosts", "other_organizers", "organization__name", "address",
                          "audience", "description", "division_id", "flagship__name"))
     for pk, title, other_hosts, other_organizers, org_name, address, audience, description, division, flagship \
@@ -146,30 +145,24 @@ def _insert(rows: list[tuple[int, str]]) -> None:
 
 
 def reindex_all(batch: int = 5000) -> int:
-    ids = list(Activity.objects.filter(status__in=PUBLIC_STATUSES).values_list("pk", flat=True).order_by("pk"))
+    ids = list(Activity.objects.filter(status__in=Activity.Status.PUBLIC).values_list("pk", flat=True).order_by("pk"))
     total = 0
     for start in range(0, len(ids), batch):
         total += reindex(ids[start:start + batch])
     return total
 
 
-GENERATION_KEY = "sciweek:search:generation"
+# Bumped after a rebuild of the index: part of the campaign's data version (core.cache).
+index_generation = Generation("sciweek:search:generation")
 
 
 def bump_generation() -> None:
-    """Tell cached catalog counts that the index changed (see catalog.data_version)."""
-    from django.core.cache import cache
-
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(GENERATION_KEY, 1, None)
+    """Tell cached catalog counts that the index changed."""
+    index_generation.bump()
 
 
 def generation() -> int:
-    from django.core.cache import cache
-
-    return cache.get(GENERATION_KEY, 0)
+    return index_generation.current()
 
 
 def matching(query: str) -> Q | None:

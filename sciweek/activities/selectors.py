@@ -1,18 +1,17 @@
 """Read queries over activities: the counts and lists a work plan is made of."""
-import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sciweek.campaigns.models import Campaign
+from sciweek.core.cache import cached
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import regions_under, within
 
 from .models import Activity, ActivityHost, Session
-
-COUNTED_STATUSES = (Activity.Status.APPROVED,)
 
 
 def _in_subtrees(paths: list[str], field: str = "organization__path") -> Q:
@@ -46,7 +45,7 @@ def plan_counts(campaign: Campaign, region: Organization) -> PlanCounts:
     """
     city_paths = list(regions_under(region).values_list("path", flat=True))
     approved = Activity.objects.filter(
-        within(region.path, "organization__path"), campaign=campaign, status__in=COUNTED_STATUSES
+        within(region.path, "organization__path"), campaign=campaign, status__in=Activity.Status.COUNTED
     )
     projects = approved.filter(kind=Activity.Kind.PROJECT)
     by_cities = projects.filter(_in_subtrees(city_paths)).count() if city_paths else 0
@@ -79,14 +78,13 @@ def key_activities(campaign: Campaign, region: Organization, level: str) -> Quer
     return with_hosts(
         Activity.objects.filter(
             within(region.path, "organization__path"), campaign=campaign, level=level, is_key=True
-        ).exclude(status__in=[Activity.Status.DRAFT, Activity.Status.REJECTED, Activity.Status.WITHDRAWN,
-                              Activity.Status.SUPERSEDED])
+        ).filter(status__in=Activity.Status.LISTED)
     ).order_by("key_position", "id")
 
 
 def public_key_activities(campaign: Campaign, region: Organization, level: str) -> QuerySet[Activity]:
     """The plan's key activities the public may see (approved, or cancelled after approval)."""
-    return key_activities(campaign, region, level).filter(status__in=PUBLIC_STATUSES, revises__isnull=True)
+    return key_activities(campaign, region, level).filter(status__in=Activity.Status.PUBLIC, revises__isnull=True)
 
 
 def status_counts(campaign: Campaign, scope: Q) -> dict[str, int]:
@@ -153,15 +151,11 @@ def timeline(activity: Activity):
 
 # --- public catalog --------------------------------------------------------------------
 
-PUBLIC_CACHE_SECONDS = 300
-
-
-def data_version(campaign: Campaign) -> str:
-    """A token that changes whenever a filing of `campaign` is written or the search index is
-    rebuilt: every save, every workflow transition and every new row sets `updated_at`
-    (one backwards seek on the (campaign, updated_at) index), and `search.reindex` bumps its
-    generation. Counts and lists cached under it are never stale after such a change; the
-    cache timeout bounds anything else (a raw bulk update)."""
+def data_version_part(campaign: Campaign) -> str:
+    """This app's part of the campaign's data version (registered with core.cache in
+    ActivitiesConfig.ready): changes whenever a filing of `campaign` is written (every save,
+    transition and new row sets `updated_at`: one backwards seek on the (campaign, updated_at)
+    index) or the search index is rebuilt."""
     from . import search
 
     # Plain SQL: this runs on every public request, and compiling the ORM query costs more
@@ -170,22 +164,7 @@ def data_version(campaign: Campaign) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(updated_at) FROM {table} WHERE campaign_id = %s", [campaign.pk])  # noqa: S608
         latest = cursor.fetchone()[0]
-    return f"{campaign.pk}:{latest}:{search.generation()}"
-
-
-def cached(name: str, campaign: Campaign, compute, *key, version: str | None = None,
-           timeout: int = PUBLIC_CACHE_SECONDS):
-    """compute() through Django's cache, keyed by `name`, `key` and the campaign's data version.
-    The public pages' counts and rankings scan the whole campaign (200,000 filings nationally):
-    computing them once per change instead of once per request keeps the pages flat."""
-    version = version or data_version(campaign)
-    digest = hashlib.sha256(repr((name, version, key)).encode()).hexdigest()[:32]
-    cache_key = f"sciweek:public:{name}:{digest}"
-    value = cache.get(cache_key)
-    if value is None:
-        value = compute()
-        cache.set(cache_key, value, timeout)
-    return value
+    return f"{latest}:{search.generation()}"
 
 
 # What list pages show of an activity (catalog, home, calendar, online week): loading these
@@ -211,12 +190,9 @@ def by_ids(ids: list[int], lean: bool = False) -> list[Activity]:
     rows = {a.pk: a for a in qs}
     return [rows[i] for i in ids if i in rows]
 
-PUBLIC_STATUSES = (Activity.Status.APPROVED, Activity.Status.CANCELLED)
-
-
 def public_activities(campaign: Campaign) -> QuerySet[Activity]:
     """What the public sees: approved activities and those cancelled after approval."""
-    return Activity.objects.filter(campaign=campaign, status__in=PUBLIC_STATUSES, revises__isnull=True)
+    return Activity.objects.filter(campaign=campaign, status__in=Activity.Status.PUBLIC, revises__isnull=True)
 
 
 def counts_by_day(campaign: Campaign, first, last, version: str | None = None) -> dict:
@@ -304,3 +280,71 @@ def highlights_on(campaign: Campaign, day, limit: int = 8, version: str | None =
 
 
 LEVEL_ORDER = [Activity.Level.NATIONAL, Activity.Level.PROVINCIAL, Activity.Level.CITY, Activity.Level.UNIT]
+
+
+# --- can this session be booked? ------------------------------------------------------
+# The one answer. The reservation service, the API, the activity page and the catalog's
+# "bookable now" filter all ask here (booking_state for one session, bookable_sessions for
+# lists), so they cannot disagree.
+
+class BookingState(models.TextChoices):
+    OPEN = "open", _("可预约")
+    WAITLIST = "waitlist", _("已约满，可候补")
+    FULL = "full", _("已约满")
+    NO_BOOKING = "no_booking", _("无需预约")
+    CLOSED = "closed", _("已停止预约")
+    CANCELLED = "cancelled", _("场次已取消")
+    STARTED = "started", _("已开始")
+    ENDED = "ended", _("已结束")
+    NOT_OPEN = "not_open", _("暂不接受预约")
+
+
+# States in which a booking is accepted (a confirmed place, or a place on the waiting list).
+BOOKABLE_STATES = (BookingState.OPEN, BookingState.WAITLIST)
+
+# Why a session cannot be booked, as the person reads it.
+BOOKING_REFUSALS = {
+    BookingState.NOT_OPEN: _("该活动当前不接受预约。"),
+    BookingState.CANCELLED: _("该场次已取消。"),
+    BookingState.CLOSED: _("该场次已停止预约。"),
+    BookingState.STARTED: _("该场次已经开始，不能再预约。"),
+    BookingState.ENDED: _("该场次已结束。"),
+    BookingState.NO_BOOKING: _("该场次不限名额，无需预约，直接前往即可。"),
+    BookingState.FULL: _("名额已满。"),
+}
+
+
+def booking_state(session: Session, *, activity: Activity | None = None, now=None) -> BookingState:
+    """What a person can do about `session` now. `activity` saves a query when the caller
+    already holds it; capacity None means open entry without booking."""
+    activity = activity or session.activity
+    now = now or timezone.now()
+    if activity.status != Activity.Status.APPROVED:
+        return BookingState.NOT_OPEN
+    if session.cancelled_at:
+        return BookingState.CANCELLED
+    if session.ends_at <= now:
+        return BookingState.ENDED
+    if session.starts_at <= now:
+        return BookingState.STARTED
+    if session.is_closed:
+        return BookingState.CLOSED
+    if session.capacity is None:
+        return BookingState.NO_BOOKING
+    if session.seats_taken >= session.capacity:
+        return BookingState.WAITLIST if session.waitlist_enabled else BookingState.FULL
+    return BookingState.OPEN
+
+
+def bookable_sessions(now=None, prefix: str = "") -> Q:
+    """`booking_state(...) in BOOKABLE_STATES` as a filter on sessions (or, with `prefix`
+    such as "sessions__", on a relation to them)."""
+    now = now or timezone.now()
+
+    def f(name: str) -> str:
+        return prefix + name
+
+    return Q(**{
+        f("activity__status"): Activity.Status.APPROVED, f("cancelled_at__isnull"): True,
+        f("is_closed"): False, f("starts_at__gt"): now, f("capacity__isnull"): False,
+    }) & (Q(**{f("seats_taken__lt"): F(f("capacity"))}) | Q(**{f("waitlist_enabled"): True}))

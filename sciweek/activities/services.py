@@ -158,7 +158,7 @@ def filing_deadline(activity: Activity) -> Deadline | None:
 def submit(activity: Activity, *, actor) -> Transition:
     policy.require(actor, "activity.file", activity)
     activity.refresh_from_db()  # check and snapshot what is saved, not what the caller holds
-    if activity.status not in (S.DRAFT, S.RETURNED):
+    if activity.status not in S.EDITABLE:
         raise ValidationError(_("当前状态不能提交。"))
     missing = rules.missing_for_submission(activity)
     if missing:
@@ -275,7 +275,7 @@ def propose_change(activity: Activity, *, actor) -> Activity:
     policy.require(actor, "activity.file", activity)
     if activity.status != S.APPROVED:
         raise ValidationError(_("只有已通过的活动可以发起变更。"))
-    open_change = activity.change_requests.filter(status__in=[S.DRAFT, S.SUBMITTED, S.RETURNED]).first()
+    open_change = activity.change_requests.filter(status__in=S.OPEN).first()
     if open_change is not None:
         return open_change
     copy = Activity(
@@ -298,7 +298,7 @@ def propose_change(activity: Activity, *, actor) -> Activity:
             Transition.objects.create(activity=activity, action=A.PROPOSE_CHANGE, from_status=S.APPROVED,
                                       to_status=S.APPROVED, actor=actor, actor_name=actor.display_name)
     except IntegrityError:
-        return activity.change_requests.get(status__in=[S.DRAFT, S.SUBMITTED, S.RETURNED])
+        return activity.change_requests.get(status__in=S.OPEN)
     return copy
 
 

@@ -64,7 +64,8 @@ class CatalogParams(Schema):
     audience: Annotated[str, Field(max_length=20, pattern=NO_CONTROL_CHARACTERS,
                                    description="面向对象包含该词，如“中小学生” / audience contains")] = ""
     bookable: Annotated[bool, Field(
-        description="只看还有名额、尚未开始的场次可预约的活动 / with a future session that has seats")] = False
+        description="只看现在可以预约（有名额或可候补）的活动 / with a session that takes bookings now "
+                    "(places left or a waiting list)")] = False
     sort: Annotated[Literal["date", "-date", "new", "title"], Field(
         description="date 按日期，-date 日期倒序，new 最新发布，title 按名称；同值按 id 排序，翻页稳定")] = "date"
 
@@ -243,7 +244,12 @@ class SessionOut(Schema):
     ends_at: datetime
     capacity: int | None = Field(description="名额，null 表示不限 / places, null = unlimited")
     seats_left: int | None = Field(description="剩余名额（capacity - 已预约），null 表示不限")
-    bookable: bool = Field(description="尚未开始、还有名额且活动未取消 / can still be booked")
+    bookable: bool = Field(description="现在可以预约（有名额，或约满后可候补） / takes bookings now "
+                                       "(places left, or a waiting list)")
+    booking: Literal["open", "waitlist", "full", "no_booking", "closed", "cancelled", "started", "ended",
+                     "not_open"] = Field(
+        description="预约状态：open 可预约，waitlist 可候补，full 已约满，no_booking 无需预约，closed 已停止预约，"
+                    "cancelled 场次已取消，started 已开始，ended 已结束，not_open 活动暂不接受预约 / booking state")
 
 
 class SessionList(Schema):

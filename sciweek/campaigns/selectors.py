@@ -1,11 +1,12 @@
 from datetime import date
 
+from django.db import connection
 from django.utils import timezone
 
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import ancestor_paths
 
-from .models import Campaign, Deadline, RegionalPlan
+from .models import Campaign, ContentArea, Deadline, FlagshipActivity, MainVenueEvent, RegionalPlan
 
 
 def current_campaign() -> Campaign | None:
@@ -70,3 +71,17 @@ def week_day_number(campaign: Campaign, today: date | None = None) -> int | None
     if campaign.starts_on <= today <= campaign.ends_on:
         return (today - campaign.starts_on).days + 1
     return None
+
+
+def campaign_fingerprint(campaign: Campaign) -> str:
+    """Count and newest id of each list the home page shows about the campaign, in one query.
+    The row itself (theme, dates, the online-only switch) is read fresh on every request."""
+    parts = []
+    for model in (FlagshipActivity, MainVenueEvent, ContentArea, RegionalPlan):
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts.append(f"(SELECT COUNT(*) FROM {table} WHERE campaign_id = %s)")  # noqa: S608 — a model's table
+        parts.append(f"(SELECT MAX(id) FROM {table} WHERE campaign_id = %s)")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), [campaign.pk] * len(parts))  # noqa: S608 — model table names
+        row = cursor.fetchone()
+    return f"{campaign.pk}:" + ",".join(str(x) for x in row)

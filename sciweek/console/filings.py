@@ -202,7 +202,7 @@ def filing_detail(request, activity_id):
         "changes": services.changes_since_last_submission(activity) if activity.status == Activity.Status.SUBMITTED else [],
         "can_file": policy.can(user, "activity.file", activity),
         "can_review": policy.can_review(user, activity),
-        "open_change": activity.change_requests.filter(status__in=["draft", "submitted", "returned"]).first(),
+        "open_change": activity.change_requests.filter(status__in=Activity.Status.OPEN).first(),
         "comment_form": CommentForm(),
         "show_contact": policy.can(user, "activity.file", activity) or policy.can(user, "activity.review", activity),
     }

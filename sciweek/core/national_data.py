@@ -399,7 +399,7 @@ class NationalGenerator:
         self.analyze()
         return {"organizations_added": orgs_added, "activities_added": len(ids), "tokens_added": tokens,
                 "organizations": Organization.objects.count(),
-                "approved_activities": Activity.objects.filter(campaign=campaign, status="approved").count()}
+                "approved_activities": Activity.objects.filter(campaign=campaign, status=Activity.Status.APPROVED).count()}
 
     @staticmethod
     def analyze() -> None:

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 import segno
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from sciweek.activities.catalog import CatalogQuery
 from sciweek.activities.models import Activity, Session
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.campaigns.models import Campaign
+from sciweek.core import cache as public_cache
 from sciweek.news import selectors as news_selectors
 from sciweek.organizations.models import Division, Organization
 
@@ -42,7 +42,7 @@ def home(request):
         day = timezone.localdate() if week_day else campaign.starts_on
         # Numbers and lists that scan the whole campaign are cached until its data changes;
         # the campaign's own settings (themes, flagships, plans) are read fresh.
-        version = activity_selectors.data_version(campaign)
+        version = public_cache.data_version(campaign)
 
         def render_today() -> str:
             return render_to_string("portal/_home_today.html", {
@@ -64,9 +64,9 @@ def home(request):
 
         # The campaign's lists (areas, main events, flagships, regional plans): rows added or
         # removed show at once (the fingerprint changes); edits in place within 30 s.
-        settings_part = activity_selectors.cached(
+        settings_part = public_cache.cached(
             "fragment-home-campaign", campaign, render_campaign, request.LANGUAGE_CODE, campaign.year,
-            version=campaign_fingerprint(campaign), timeout=30)
+            version=campaign_selectors.campaign_fingerprint(campaign), timeout=30)
         context.update(
             campaign=campaign, week_day=week_day, day=day,
             flagship_count=settings_part["flagships"],
@@ -79,27 +79,11 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
-def campaign_fingerprint(campaign: Campaign) -> str:
-    """Count and newest id of each list the home page shows about the campaign, in one query.
-    The row itself (theme, dates, the online-only switch) is read fresh on every request."""
-    from sciweek.campaigns.models import ContentArea, FlagshipActivity, MainVenueEvent, RegionalPlan
-
-    parts = []
-    for model in (FlagshipActivity, MainVenueEvent, ContentArea, RegionalPlan):
-        table = connection.ops.quote_name(model._meta.db_table)
-        parts.append(f"(SELECT COUNT(*) FROM {table} WHERE campaign_id = %s)")  # noqa: S608 — a model's table
-        parts.append(f"(SELECT MAX(id) FROM {table} WHERE campaign_id = %s)")  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), [campaign.pk] * len(parts))  # noqa: S608 — model table names
-        row = cursor.fetchone()
-    return f"{campaign.pk}:" + ",".join(str(x) for x in row)
-
-
 def region(request, year: int, org_id: int):
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
     region = get_object_or_404(Organization, pk=org_id, kind=Organization.Kind.REGION, is_active=True)
     plan = campaign_selectors.plan_for(campaign, region)
-    counts = activity_selectors.cached("plan-counts", campaign,
+    counts = public_cache.cached("plan-counts", campaign,
                                        lambda: activity_selectors.plan_counts(campaign, region), region.pk)
     context = {
         "campaign": campaign,
@@ -134,7 +118,7 @@ def online_week(request, year: int):
     qs = activity_selectors.public_activities(campaign).filter(status=Activity.Status.APPROVED).exclude(**{field: ""})
     qs = qs.order_by("starts_on", "id")
     page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    total = activity_selectors.cached("online-count", campaign, qs.count, channel)
+    total = public_cache.cached("online-count", campaign, qs.count, channel)
     rows, total = catalog_module.page_of(qs, page_number, PER_PAGE, total=total, lean=True)
     return render(request, "portal/online.html", {
         "campaign": campaign, "channel": channel, "channels": [(k, v[1]) for k, v in ONLINE_CHANNELS.items()],
@@ -188,7 +172,7 @@ def catalog(request, year: int):
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
     query = _catalog_query(request)
     page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    version = activity_selectors.data_version(campaign)
+    version = public_cache.data_version(campaign)
 
     def render_body() -> dict:
         rows, total = catalog_module.catalog_page(campaign, query, page_number, PER_PAGE, version=version)
@@ -224,7 +208,7 @@ def catalog(request, year: int):
 def public_fragment(name: str, campaign: Campaign, version: str, render_fragment, *key):
     """A rendered piece of a public page through the cache, keyed by the campaign's data
     version (see activities.selectors.cached): unchanged data is rendered once, not per visit."""
-    return activity_selectors.cached(f"fragment-{name}", campaign, render_fragment, *key, version=version)
+    return public_cache.cached(f"fragment-{name}", campaign, render_fragment, *key, version=version)
 
 
 def division_cascade(division: Division | None) -> list[dict]:
@@ -256,7 +240,7 @@ def _public_activity(year: int, activity_id: int) -> tuple[Campaign, dict, str]:
     cached under the campaign's data version (any write to a filing of the campaign changes
     it). Sessions and seats are not in it: they change with every booking and are read fresh."""
     campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    version = activity_selectors.data_version(campaign)
+    version = public_cache.data_version(campaign)
 
     def load() -> dict:
         activity = get_object_or_404(
@@ -267,7 +251,7 @@ def _public_activity(year: int, activity_id: int) -> tuple[Campaign, dict, str]:
         return {"activity": activity, "areas": list(activity.content_areas.all()),
                 "pending_change": activity.change_requests.filter(status=Activity.Status.SUBMITTED).exists()}
 
-    return campaign, activity_selectors.cached("activity", campaign, load, activity_id, version=version), version
+    return campaign, public_cache.cached("activity", campaign, load, activity_id, version=version), version
 
 
 def activity_detail(request, year: int, activity_id: int):
@@ -286,9 +270,11 @@ def activity_detail(request, year: int, activity_id: int):
     # visit a new entry.
     parts = public_fragment("activity", campaign, version, render_parts, activity.pk, url, request.LANGUAGE_CODE) \
         if not request.GET else render_parts()
+    now = timezone.now()
     return render(request, "portal/activity.html", {
         "campaign": campaign, "activity": activity,
-        "sessions": [(s, None if s.capacity is None else max(0, s.capacity - s.seats_taken))
+        "sessions": [(s, None if s.capacity is None else max(0, s.capacity - s.seats_taken),
+                      activity_selectors.booking_state(s, activity=activity, now=now))
                      for s in Session.objects.filter(activity_id=activity.pk).order_by("starts_at", "id")],
         "parts": {key: mark_safe(html) for key, html in parts.items()},  # noqa: S308 — our own templates
         "news": news_selectors.latest(campaign, activity_id=activity.pk),
@@ -322,7 +308,7 @@ def calendar_view(request, year: int):
     start = _date_param(request.GET.get("day", "")) or campaign.starts_on
     week = request.GET.get("view") != "day"
     days = [start + timedelta(days=i) for i in range(7 if week else 1)]
-    version = activity_selectors.data_version(campaign)
+    version = public_cache.data_version(campaign)
     counts = activity_selectors.counts_by_day(campaign, days[0], days[-1], version=version)
     day_rows = []
     for day in days:

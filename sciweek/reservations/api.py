@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from sciweek.accounts.audit import client_ip
-from sciweek.activities.models import Session
+from sciweek.activities.models import Activity, Session
 from sciweek.api.auth import OPTIONAL_AUTH, BearerToken
 from sciweek.api.errors import ApiError, Error
 from sciweek.api.models import ApiToken
@@ -126,7 +126,7 @@ def reserve(request, session_id: int, payload: ReserveIn):
     / Books places (or joins the waiting list when full). Retries with the same Idempotency-Key
     header return the original reservation. 503 means busy: retry later."""
     person = _person(request)
-    session = get_object_or_404(Session, pk=session_id, activity__status="approved", activity__revises__isnull=True)
+    session = get_object_or_404(Session, pk=session_id, activity__status=Activity.Status.APPROVED, activity__revises__isnull=True)
     try:
         reservation = services.reserve(session, person, seats=payload.seats, group_name=payload.group_name,
                                        attested=payload.attested,

@@ -21,7 +21,7 @@ def violations() -> list[str]:
             problems.append(f"session {session.pk}: seats_taken {session.seats_taken} > capacity {session.capacity}")
     if Reservation.objects.filter(checked_in_at__isnull=False).exclude(status=Reservation.Status.CONFIRMED).exists():
         problems.append("check-in on a reservation that is not confirmed")
-    duplicates = (Reservation.objects.filter(status__in=Reservation.ACTIVE).values("session", "person")
+    duplicates = (Reservation.objects.filter(status__in=Reservation.Status.ACTIVE).values("session", "person")
                   .annotate(n=Count("id")).filter(n__gt=1))
     problems += [f"person {d['person']} holds {d['n']} active reservations in session {d['session']}" for d in duplicates]
     return problems

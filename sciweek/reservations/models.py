@@ -3,6 +3,8 @@
 Capacity lives on activities.Session (seats_taken, capacity, CheckConstraint); every change
 to it is a conditional UPDATE in the same transaction as the reservation row (services).
 """
+from enum import nonmember
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,13 +53,17 @@ class OneTimeCode(models.Model):
         return mask_phone(self.phone)
 
 
-class Reservation(models.Model):
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("已预约")
-        WAITING = "waiting", _("候补中")
-        CANCELLED = "cancelled", _("已取消")
+class ReservationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("已预约")
+    WAITING = "waiting", _("候补中")
+    CANCELLED = "cancelled", _("已取消")
 
-    ACTIVE = (Status.CONFIRMED, Status.WAITING)
+    # Holding a place or a place in the queue (one per person and session).
+    ACTIVE = nonmember(("confirmed", "waiting"))
+
+
+class Reservation(models.Model):
+    Status = ReservationStatus
 
     session = models.ForeignKey("activities.Session", on_delete=models.PROTECT, related_name="reservations")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations")
@@ -84,7 +90,7 @@ class Reservation(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             # One active reservation per person and session, whatever the interleaving.
-            models.UniqueConstraint(fields=["session", "person"], condition=models.Q(status__in=["confirmed", "waiting"]),
+            models.UniqueConstraint(fields=["session", "person"], condition=models.Q(status__in=list(ReservationStatus.ACTIVE)),
                                     name="one_active_reservation_per_person"),
             models.UniqueConstraint(fields=["person", "idempotency_key"], condition=~models.Q(idempotency_key=""),
                                     name="reservation_idempotency_key"),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from sciweek.accounts.audit import record
 from sciweek.activities.models import Activity, Session
+from sciweek.activities.selectors import BOOKABLE_STATES, BOOKING_REFUSALS, BookingState, booking_state
 from sciweek.core.sms import send_sms
 
 from .models import OneTimeCode, Profile, Reservation
@@ -152,15 +153,9 @@ def _lock_timeout():
 
 
 def bookable(session: Session) -> str | None:
-    """Why the session cannot be booked now, or None."""
-    activity = session.activity
-    if activity.status != Activity.Status.APPROVED:
-        return _("该活动当前不接受预约。")
-    if session.cancelled_at or session.is_closed:
-        return _("该场次已停止预约。")
-    if session.starts_at <= timezone.now():
-        return _("该场次已经开始或结束。")
-    return None
+    """Why the session cannot be booked now (see activities.selectors.booking_state), or None."""
+    state = booking_state(session)
+    return None if state in BOOKABLE_STATES else str(BOOKING_REFUSALS[state])
 
 
 def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", attested: bool = False,
@@ -175,9 +170,11 @@ def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", a
     if recent >= getattr(settings, "RESERVATIONS_PER_PERSON_PER_10_MIN", 20):
         # Counted in the database, so the limit holds when the cache is down (fails closed).
         raise RateLimited(_("操作太频繁，请稍后再试。"))
-    reason = bookable(session)
-    if reason:
-        raise NotBookable(reason)
+    state = booking_state(session)
+    if state == BookingState.FULL:
+        raise Full(BOOKING_REFUSALS[state])
+    if state not in BOOKABLE_STATES:
+        raise NotBookable(BOOKING_REFUSALS[state])
     if not 1 <= seats <= session.max_group_size:
         raise ReservationError(_("每次最多预约 %(n)s 人。") % {"n": session.max_group_size})
     if seats > 1 and not group_name.strip():
@@ -191,7 +188,7 @@ def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", a
     try:
         with transaction.atomic():
             _lock_timeout()
-            if Reservation.objects.filter(session=session, person=person, status__in=Reservation.ACTIVE).exists():
+            if Reservation.objects.filter(session=session, person=person, status__in=Reservation.Status.ACTIVE).exists():
                 raise AlreadyReserved(_("您已预约过这个场次。"))
             if locking:
                 taken = Session.objects.filter(pk=session.pk).filter(
@@ -234,7 +231,7 @@ def cancel(reservation: Reservation, *, reason: str = "", staff: bool = False) -
         with transaction.atomic():
             _lock_timeout()
             was = reservation.status
-            changed = Reservation.objects.filter(pk=reservation.pk, status__in=Reservation.ACTIVE,
+            changed = Reservation.objects.filter(pk=reservation.pk, status__in=Reservation.Status.ACTIVE,
                                                  checked_in_at__isnull=True).update(
                 status=R.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason[:128])
             if not changed:
@@ -307,7 +304,7 @@ def close_session(session: Session, *, actor, cancel_all: bool = False, reason: 
         if cancel_all:
             fields["cancelled_at"] = timezone.now()
             # Whoever is already inside stays checked in; everyone else is cancelled and told.
-            pending = Reservation.objects.filter(session=session, status__in=Reservation.ACTIVE,
+            pending = Reservation.objects.filter(session=session, status__in=Reservation.Status.ACTIVE,
                                                  checked_in_at__isnull=True)
             freed = pending.filter(status=R.CONFIRMED).aggregate(n=Sum("seats"))["n"] or 0
             affected = list(pending.values_list("pk", flat=True))
@@ -403,7 +400,7 @@ def export_personal_data(user) -> dict:
 def delete_personal_data(user) -> None:
     """Cancel what is still ahead, drop the phone number and close the account. Past
     attendance stays as anonymous counts (reports need them), without the person."""
-    for reservation in Reservation.objects.filter(person=user, status__in=Reservation.ACTIVE):
+    for reservation in Reservation.objects.filter(person=user, status__in=Reservation.Status.ACTIVE):
         cancel(reservation, reason="account deleted", staff=True)
     with transaction.atomic():
         Profile.objects.filter(user=user).delete()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciweek.accounts.audit import client_ip
-from sciweek.activities.models import Session
+from sciweek.activities.models import Activity, Session
 from sciweek.portal.calendar_files import activity_calendar
 
 from . import services
@@ -72,7 +72,7 @@ def sign_out(request):
 
 def _bookable_session(session_id):
     session = get_object_or_404(Session.objects.select_related("activity__campaign", "activity__division"),
-                                pk=session_id, activity__status="approved", activity__revises__isnull=True)
+                                pk=session_id, activity__status=Activity.Status.APPROVED, activity__revises__isnull=True)
     return session
 
 

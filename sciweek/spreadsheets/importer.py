@@ -172,7 +172,7 @@ class Importer:
 
         self.existing_titles = set(
             Activity.objects.filter(within(org.path, "organization__path"), campaign=self.campaign)
-            .exclude(status__in=[Activity.Status.WITHDRAWN, Activity.Status.SUPERSEDED])
+            .exclude(status__in=Activity.Status.RETIRED)
             .values_list("organization_id", "title")
         )
 

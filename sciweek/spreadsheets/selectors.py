@@ -11,8 +11,6 @@ from sciweek.organizations.selectors import ancestor_paths, within
 from .models import ImportJob
 
 MAX_ORGANIZATIONS_IN_LIST = 3000
-LISTED_STATUSES_EXCLUDED = (Activity.Status.DRAFT, Activity.Status.REJECTED, Activity.Status.WITHDRAWN,
-                            Activity.Status.SUPERSEDED)
 
 
 def province_root(org: Organization) -> Organization:
@@ -66,7 +64,7 @@ def exportable_filings(user, campaign: Campaign, org: Organization | None = None
 
 def listed(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
     """Filed for the plan lists: not drafts, not rejected or withdrawn, not merged change copies."""
-    return queryset.exclude(status__in=LISTED_STATUSES_EXCLUDED)
+    return queryset.filter(status__in=Activity.Status.LISTED)
 
 
 def provincial_major(campaign: Campaign, region: Organization) -> QuerySet[Activity]:

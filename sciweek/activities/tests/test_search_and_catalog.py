@@ -83,7 +83,7 @@ def test_bulk_index_gives_the_tokens_of_the_whole_text(demo):
 
     from sciweek.activities.models import SearchToken
 
-    public = Activity.objects.filter(status__in=search.PUBLIC_STATUSES)
+    public = Activity.objects.filter(status__in=Activity.Status.PUBLIC)
     sample = public.order_by("pk")[:150]
     target = sample[0]
     Activity.objects.filter(pk=target.pk).update(other_hosts="河北省科学技术协会，石家庄市融媒体中心、 河北日报",

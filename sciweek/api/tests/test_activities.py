@@ -193,8 +193,10 @@ def test_sessions_with_seats_left(client, demo):
     assert data["activity_id"] == activity.pk and data["count"] == 3
     rows = {s["id"]: s for s in data["items"]}
     assert (rows[full.pk]["seats_left"], rows[full.pk]["bookable"]) == (0, False)
-    assert (rows[unlimited.pk]["capacity"], rows[unlimited.pk]["seats_left"], rows[unlimited.pk]["bookable"]) == (
-        None, None, True)
+    # No limit means open entry: nothing to book (the activity page says 无需预约, the service refuses).
+    assert (rows[unlimited.pk]["capacity"], rows[unlimited.pk]["seats_left"], rows[unlimited.pk]["bookable"],
+            rows[unlimited.pk]["booking"]) == (None, None, False, "no_booking")
+    assert rows[full.pk]["booking"] == "ended"
     assert (rows[limited.pk]["seats_left"], rows[limited.pk]["bookable"]) == (15, True)
     # ISO 8601 with milliseconds and the zone: what JavaScript's Date parses
     assert abs(datetime.fromisoformat(rows[limited.pk]["starts_at"]) - limited.starts_at) < timedelta(milliseconds=1)

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from sciweek.activities.models import Activity, Session
+from sciweek.activities.selectors import BOOKABLE_STATES, booking_state
 from sciweek.campaigns.models import Campaign, ContentArea, RegionalPlan
 from sciweek.organizations.models import Division
 
@@ -87,15 +88,15 @@ def key_activity(activity: Activity) -> dict:
 
 
 def session(item: Session, activity: Activity, now=None) -> dict:
-    now = now or timezone.now()
-    seats_left = None if item.capacity is None else max(0, item.capacity - item.seats_taken)
+    state = booking_state(item, activity=activity, now=now)
     return {
         "id": item.pk,
         "starts_at": item.starts_at,
         "ends_at": item.ends_at,
         "capacity": item.capacity,
-        "seats_left": seats_left,
-        "bookable": activity.status == Activity.Status.APPROVED and item.starts_at > now and seats_left != 0,
+        "seats_left": None if item.capacity is None else max(0, item.capacity - item.seats_taken),
+        "bookable": state in BOOKABLE_STATES,
+        "booking": state.value,
     }
 
 

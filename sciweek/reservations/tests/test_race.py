@@ -67,7 +67,7 @@ def test_same_person_double_submit_yields_one_reservation(demo):
     session = open_session(capacity=30)
     someone = person(5000)
     outcomes = burst(session, [someone] * ATTEMPTS)
-    assert Reservation.objects.filter(session=session, person=someone, status__in=Reservation.ACTIVE).count() == 1
+    assert Reservation.objects.filter(session=session, person=someone, status__in=Reservation.Status.ACTIVE).count() == 1
     assert outcomes.count("confirmed") == 1 and set(outcomes) <= {"confirmed", "already_reserved", "busy"}
     assert Session.objects.get(pk=session.pk).seats_taken == 1
 

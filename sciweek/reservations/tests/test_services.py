@@ -163,7 +163,7 @@ def test_cancel_session_tells_everyone(demo, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         n = services.close_session(session, actor=User.objects.get(username="unit-admin"), cancel_all=True,
                                    reason="暴雨")
-    assert n == 4 and not Reservation.objects.filter(session=session, status__in=Reservation.ACTIVE).exists()
+    assert n == 4 and not Reservation.objects.filter(session=session, status__in=Reservation.Status.ACTIVE).exists()
     assert sum("已取消" in text for _, text in LocmemSmsBackend.outbox) == 4
 
 
@@ -192,7 +192,7 @@ def test_personal_data_export_and_delete(demo):
     services.delete_personal_data(someone)
     someone.refresh_from_db()
     assert not someone.is_active and not Profile.objects.filter(user=someone).exists()
-    assert not Reservation.objects.filter(person=someone, status__in=Reservation.ACTIVE).exists()
+    assert not Reservation.objects.filter(person=someone, status__in=Reservation.Status.ACTIVE).exists()
 
 
 def test_reminders_once(demo):
