@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "sciweek.core.context_processors.platform",
+                "sciweek.console.context_processors.console_nav",
             ],
         },
     }

@@ -1,15 +1,22 @@
+"""The root URLconf mounts every SciWeek app's own `urls.py` (each app owns its pages and
+endpoints, see docs/architecture.md): a new app adds a `urls.py` and, if its paths share a
+prefix, `urls_prefix` on its AppConfig. No central list to edit."""
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-urlpatterns = [
-    path("", include("sciweek.portal.urls")),
-    path("accounts/", include("sciweek.accounts.urls")),
-    path("", include("sciweek.reservations.urls")),
-    path("", include("sciweek.news.urls")),
-    path("console/", include("sciweek.console.urls")),
-    path("console/excel/", include("sciweek.spreadsheets.urls")),
-    path("api/", include("sciweek.api.urls")),
+
+def app_urlconfs():
+    for config in apps.get_app_configs():
+        if config.name.startswith("sciweek.") and find_spec(f"{config.name}.urls") is not None:
+            yield getattr(config, "urls_prefix", ""), import_module(f"{config.name}.urls")
+
+
+urlpatterns = [path(prefix, include(module)) for prefix, module in app_urlconfs()] + [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

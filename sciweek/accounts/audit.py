@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
 
+# Labels of audit actions, as the audit log shows them. Each app registers the labels of the
+# actions it records (`register_labels` in its AppConfig.ready); these are the accounts' own.
 ACTION_LABELS = {
     "login.succeeded": _("登录成功"),
     "login.failed": _("登录失败"),
@@ -15,14 +17,12 @@ ACTION_LABELS = {
     "invitation.revoked": _("撤销邀请"),
     "membership.granted": _("授予角色"),
     "membership.revoked": _("撤销角色"),
-    "organization.created": _("新建组织"),
-    "organization.updated": _("修改组织"),
-    "campaign.updated": _("修改活动周设置"),
     "permission.denied": _("越权操作被拒绝"),
-    "news.withdrawn": _("撤下动态信息"),
-    "reservation.capacity_changed": _("调整场次名额"),
-    "reservation.session_closed": _("停止或取消场次"),
 }
+
+
+def register_labels(labels: dict) -> None:
+    ACTION_LABELS.update(labels)
 
 
 def record(action, *, actor=None, organization=None, target_user=None, ip=None, summary="", detail=None):

@@ -5,13 +5,13 @@ from functools import wraps
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from . import auth, caching, ratelimit
 from .errors import ApiError, error_response, unauthorized
-from .v1 import router as v1_router
+from .registry import routers
 
 logger = logging.getLogger("sciweek.api")
 
@@ -159,4 +159,8 @@ def guard(run):
 
 
 api.add_decorator(guard, mode="view")
-api.add_router("/v1/", v1_router)
+# Version 1: the routers the apps registered in their AppConfig.ready (one router per app).
+v1 = Router()
+for app_router in routers("v1"):
+    v1.add_router("", app_router)
+api.add_router("/v1/", v1)

@@ -6,3 +6,10 @@ class NewsConfig(AppConfig):
     name = "sciweek.news"
     label = "news"
     verbose_name = _("动态信息")
+
+    def ready(self):
+        from sciweek.accounts.audit import register_labels
+        from sciweek.console.registry import NavEntry, register_nav
+
+        register_labels({"news.withdrawn": _("撤下动态信息")})
+        register_nav(NavEntry("news:console", _("动态信息"), action="news.publish", order=60))

@@ -1,0 +1,2 @@
+"""Console pages of the activities app (filing, review, notifications), under /console/."""
+urlpatterns = []

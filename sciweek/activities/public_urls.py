@@ -1,0 +1,2 @@
+"""Public pages of the activities app (catalog, activity page, calendar, map, online week)."""
+urlpatterns = []

@@ -1,0 +1,15 @@
+"""Domain events: how apps tell each other what happened without writing each other's rows.
+
+Senders fire them after the write has committed (`transaction.on_commit`), so a receiver
+never sees a change that is rolled back. Receivers live in the app that owns the rows they
+change and are connected in that app's `AppConfig.ready`.
+"""
+from django.dispatch import Signal
+
+# A filing moved from one state to another (activities.services, after the transition).
+# kwargs: activity, transition (the trail row), from_status, to_status, actor
+filing_changed = Signal()
+
+# A person was let in at the door (reservations.services.check_in, exactly once per
+# reservation). kwargs: reservation, session, seats, staff
+person_checked_in = Signal()
