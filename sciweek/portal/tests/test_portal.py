@@ -174,12 +174,12 @@ def test_online_week_reads_a_fixed_number_of_queries(client, demo, channel, djan
 
 
 def test_activity_page_seats_stay_live_while_details_are_cached(client, demo, django_assert_max_num_queries):
-    from sciweek.activities.models import Activity, Session
-
     from datetime import timedelta
 
     from django.db.models import F
     from django.utils import timezone
+
+    from sciweek.activities.models import Activity, Session
 
     activity = Activity.objects.filter(kind="open_day", status="approved").first()
     ahead = timezone.now() - min(s.starts_at for s in activity.sessions.all()) + timedelta(days=2)
