@@ -14,7 +14,7 @@ The target is (2) + (3) < 15 s for 10,000 rows on a 2-core machine.
 
 It never touches your database: SQLite runs in a temporary directory; PostgreSQL in a
 database ``sciweek_bench_import`` that is created for the run and dropped at the end. Each
-worker migrates the empty database and loads the 2020 demo (``sciweek.core.demo.load_demo``).
+worker migrates the empty database and loads the 2020 demo (``sciweek.demo.loader.load_demo``).
 
 Run from the repository root::
 
@@ -253,7 +253,7 @@ def run_worker_process(args) -> int:
 
     from sciweek.accounts.models import User
     from sciweek.activities.models import Activity, ActivityHost, Session
-    from sciweek.core.demo import load_demo
+    from sciweek.demo.loader import load_demo
     from sciweek.organizations.models import Organization
     from sciweek.spreadsheets import excel, importer, services
     from sciweek.spreadsheets.models import ImportJob

@@ -46,7 +46,7 @@ def prepare(args, env):
     script = f"""
 from datetime import timedelta
 from django.utils import timezone
-from sciweek.core.demo import load_demo
+from sciweek.demo.loader import load_demo
 from sciweek.activities.models import Activity, Session
 from sciweek.accounts.models import User
 from sciweek.reservations.models import Profile

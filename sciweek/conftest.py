@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import sciweek.urls  # noqa: E402,F401
 from sciweek.accounts.models import User
 from sciweek.campaigns.models import Campaign
-from sciweek.core.demo import load_demo
+from sciweek.demo.loader import load_demo
 from sciweek.organizations.models import Organization
 
 

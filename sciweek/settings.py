@@ -45,12 +45,14 @@ INSTALLED_APPS = [
     "sciweek.accounts",
     "sciweek.campaigns",
     "sciweek.activities",
+    "sciweek.participants",
     "sciweek.reservations",
     "sciweek.news",
     "sciweek.spreadsheets",
     "sciweek.console",
     "sciweek.portal",
     "sciweek.api",
+    "sciweek.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "sciweek.accounts"
     label = "accounts"
-    urls_prefix = "accounts/"
     verbose_name = _("账号与权限")
 
     def ready(self):
@@ -13,4 +12,16 @@ class AccountsConfig(AppConfig):
 
         from . import signals  # noqa: F401
 
-        register_nav(NavEntry("console:audit_log", _("审计日志"), action="audit.view", order=90))
+        register_nav(NavEntry("accounts:audit_log", _("审计日志"), action="audit.view", order=90))
+        from sciweek.api.registry import register_router
+
+        from . import api
+
+        register_router(api.router, tags=api.TAGS)
+        from sciweek.console.registry import DashboardCard, register_card
+
+        from . import dashboard
+
+        register_card(DashboardCard("accounts.memberships", "accounts/cards/memberships.html", dashboard.memberships, order=5),
+                      DashboardCard("accounts.recent_audit", "accounts/cards/recent_audit.html", dashboard.recent_audit,
+                                    order=45))

@@ -183,3 +183,31 @@ def can_review(user, activity) -> bool:
         return False
     levels = review_level_ids(user)
     return levels is None or activity.review_level_id in levels
+
+
+def require_review(user, activity) -> None:
+    """Raise unless the user may decide this filing now (policy.require's shape: 404 when the
+    filing lies outside the user's tree and they do not review for its level, 403 inside)."""
+    if can_review(user, activity):
+        return
+    if can_see(user, activity):
+        raise PermissionDenied
+    raise Http404
+
+
+def may_see_contact(user, activity) -> bool:
+    """May the user read this filing's contact phone in full? Its own filers and admins, and
+    reviewers above it; everyone else (liaisons, statisticians, …) sees it masked."""
+    return can(user, "activity.file", activity) or can(user, "activity.review", activity)
+
+
+def may_see_contacts_within(user, organization: Organization | None = None, action: str = "activity.export") -> bool:
+    """The subtree form, for exports: may the user read in full the contacts of every filing
+    within `organization` (None: within every subtree where the user may `action`)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    paths = scope_paths(user, "activity.file") + scope_paths(user, "activity.review")
+    wanted = [organization.path] if organization is not None else scope_paths(user, action)
+    return all(_within(path, paths) for path in wanted)

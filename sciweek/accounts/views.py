@@ -1,3 +1,5 @@
+"""Sign-in, two-factor and accepting an invitation; in the console, inviting members,
+revoking invitations and roles, and the audit log."""
 import base64
 from datetime import timedelta
 
@@ -6,17 +8,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services
-from .audit import client_ip, record
-from .forms import AcceptInvitationForm, StaffAuthenticationForm, TokenForm
+from sciweek.organizations.models import Organization
+
+from . import policy, selectors, services
+from .audit import ACTION_LABELS, client_ip, record
+from .decorators import console_view
+from .forms import AcceptInvitationForm, InvitationForm, StaffAuthenticationForm, TokenForm
+from .models import Invitation, Membership
 
 
 class LoginView(auth_views.LoginView):
@@ -107,3 +115,59 @@ def accept_invitation(request, token):
             messages.success(request, _("账号已创建，欢迎加入 %(org)s。") % {"org": invitation.organization.name})
             return redirect("console:home")
     return render(request, "accounts/accept_invitation.html", {"invitation": invitation, "form": form})
+
+
+# --- console: members, invitations, audit log ----------------------------------------------
+
+@console_view
+@require_POST
+def invitation_create(request, org_id):
+    org = get_object_or_404(Organization.objects.select_related("division"), pk=org_id)
+    policy.require(request.user, "invitation.create", org)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("邀请信息不完整：%(errors)s") % {"errors": "; ".join(
+            str(e) for errors in form.errors.values() for e in errors)})
+        return redirect("organizations:organization_detail", org_id=org.pk)
+    invitation, token = services.create_invitation(
+        actor=request.user, organization=org, ip=client_ip(request), **form.cleaned_data
+    )
+    link = request.build_absolute_uri(reverse("accounts:accept_invitation", args=[token]))
+    return render(request, "accounts/console/invitation_created.html",
+                  {"org": org, "invitation": invitation, "link": link})
+
+
+@console_view
+@require_POST
+def invitation_revoke(request, invitation_id):
+    invitation = get_object_or_404(Invitation.objects.select_related("organization"), pk=invitation_id)
+    policy.require(request.user, "invitation.create", invitation.organization)
+    services.revoke_invitation(actor=request.user, invitation=invitation, ip=client_ip(request))
+    messages.success(request, _("邀请已撤销。"))
+    return redirect("organizations:organization_detail", org_id=invitation.organization_id)
+
+
+@console_view
+@require_POST
+def membership_revoke(request, membership_id):
+    membership = get_object_or_404(Membership.objects.select_related("organization", "user"), pk=membership_id)
+    policy.require(request.user, "membership.manage", membership.organization)
+    try:
+        services.revoke_role(actor=request.user, membership=membership, ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已撤销 %(user)s 的%(role)s角色。") % {
+            "user": membership.user.display_name, "role": membership.get_role_display()})
+    return redirect("organizations:organization_detail", org_id=membership.organization_id)
+
+
+@console_view
+def audit_log(request):
+    if not selectors.may_view_audit(request.user):
+        raise PermissionDenied
+    action = request.GET.get("action", "")
+    page = Paginator(selectors.audit_events(request.user, action), 50).get_page(request.GET.get("page"))
+    # Labels come from every app that records events (accounts.audit.register_labels).
+    return render(request, "accounts/console/audit_log.html", {
+        "page": page, "action_labels": ACTION_LABELS, "action": action})

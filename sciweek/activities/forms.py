@@ -1,9 +1,15 @@
+"""The console's filing form. Its clean applies the field rules of activities.rules, the
+same functions the Excel importer's row check calls."""
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sciweek.campaigns.models import ContentArea, FlagshipActivity
-from sciweek.organizations.models import Division
+from sciweek.organizations.models import Division, Organization
+from sciweek.organizations.selectors import ancestor_paths
 
+from . import rules
+from .hosts import lookup_path
 from .models import Activity, Session
 
 PROJECT_FIELDS = [
@@ -72,7 +78,7 @@ class FilingForm(forms.ModelForm):
         self.fields["content_areas"].required = False
         if "flagship" in self.fields:
             self.fields["flagship"].queryset = FlagshipActivity.objects.filter(campaign=activity.campaign)
-        province = activity.organization.division.code[:2] if activity.organization.division_id else None
+        province = venue_province(activity.organization)
         divisions = Division.objects.filter(code__startswith=province) if province else Division.objects.all()
         self.fields["division"].queryset = divisions.order_by("code")
         self.fields["division"].label_from_instance = lambda d: f"{d.code} {d.name}"
@@ -80,12 +86,22 @@ class FilingForm(forms.ModelForm):
             field.required = False  # drafts save partially; submission checks completeness
         self.fields["title"].required = True
 
+    def clean_contact_phone(self):
+        return rules.normalize_phone(self.cleaned_data.get("contact_phone", ""))
+
     def clean(self):
         data = super().clean()
-        starts, ends = data.get("starts_on"), data.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
-        return data
+        activity = self.instance
+        given = {name: value for name, value in data.items() if name in self.fields}
+        problems = rules.field_problems(given, year=activity.campaign.year)
+        problems += rules.attendance_problems(
+            rules.attendance_cap(activity), format=given.get("format", activity.format),
+            venue_capacity=given.get("venue_capacity"), peak=given.get("safety_max_attendance"), session_capacities=[])
+        for problem in problems:
+            # What is still missing is listed under 提交前检查, not refused: drafts save partially.
+            if not problem.missing and problem.field in self.fields and problem.field in self.cleaned_data:
+                self.add_error(problem.field, problem.message)
+        return self.cleaned_data
 
     def sections(self):
         for title, names in SECTIONS:
@@ -103,14 +119,42 @@ class SessionForm(forms.ModelForm):
             "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
 
-    def clean(self):
-        data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] < data["starts_at"]:
-            self.add_error("ends_at", _("结束时间不能早于开始时间。"))
-        return data
 
-
+# Session times are judged with the filing (check_sessions): the rules need its dates and caps.
 SessionFormSet = forms.modelformset_factory(Session, form=SessionForm, extra=2, can_delete=True)
+
+
+def kept_sessions(formset) -> list[forms.Form]:
+    """The session forms that describe a session to keep (not deleted, with both times)."""
+    return [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("starts_at") and f.cleaned_data.get("ends_at")]
+
+
+def check_sessions(form: FilingForm, formset) -> bool:
+    """The session rules (times, within the activity's dates, places under the attendance
+    caps), on a valid form and formset; marks the session concerned. True when none broke."""
+    activity = form.instance
+    data = form.cleaned_data
+
+    def value(name):  # what the form holds, else what is saved (autosave keeps only valid fields)
+        return data[name] if name in data else getattr(activity, name)
+
+    kept = kept_sessions(formset)
+    spans = [(f.cleaned_data["starts_at"], f.cleaned_data["ends_at"], f.cleaned_data.get("capacity")) for f in kept]
+    problems = rules.session_problems(spans, value("starts_on"), value("ends_on"))
+    problems += rules.attendance_problems(
+        rules.attendance_cap(activity), format=value("format"), venue_capacity=value("venue_capacity"),
+        peak=value("safety_max_attendance"), session_capacities=[c for _s, _e, c in spans])
+    broken = False
+    for problem in problems:
+        if problem.session is None or problem.missing:
+            continue
+        session_form = kept[problem.session - 1]
+        field = problem.field.removeprefix("session_")
+        if field in session_form.cleaned_data:
+            session_form.add_error(field, problem.message)
+        broken = True
+    return not broken
 
 
 class CommentForm(forms.Form):
@@ -118,12 +162,18 @@ class CommentForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def venue_province(organization: Organization) -> str | None:
+    """rules.venue_province for a filing organization (its provincial-level node read only
+    when it has no division of its own)."""
+    province_division = None
+    if not organization.division_id:
+        province_division = (Organization.objects.filter(path=lookup_path(organization))
+                             .values_list("division_id", flat=True).first())
+    return rules.venue_province(organization.division_id, province_division)
+
+
 def content_areas_for(activity: Activity):
     """National content areas plus the focus areas of every regional plan above the filer."""
-    from django.db.models import Q
-
-    from sciweek.organizations.selectors import ancestor_paths
-
     return ContentArea.objects.filter(
         Q(plan__isnull=True) | Q(plan__organization__path__in=ancestor_paths(activity.organization, include_self=True)),
         campaign=activity.campaign,

@@ -1,16 +1,23 @@
 """Who hears about a filing's transitions: console notifications, e-mail and SMS in the
-background (tasks), never blocking the reviewer's click."""
+background (tasks), never blocking the reviewer's click.
+
+Tasks import this module; this module finds its task by name when it enqueues (no import
+cycle between the two)."""
 from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sciweek.accounts.models import Membership, Role, User
+from sciweek.campaigns.models import Deadline
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import within
 
 from .models import Activity, Notification, Transition
+
+DELIVER_TASK = "sciweek.activities.tasks.deliver_notifications"
 
 
 def reviewers_at(level: Organization):
@@ -31,13 +38,11 @@ def filers_for(activity: Activity):
 
 
 def notify(users, activity: Activity | None, message: str, *, sms_phone: str = "") -> None:
-    from .tasks import deliver_notifications
-
     users = list(users)
     created = Notification.objects.bulk_create([Notification(user=u, activity=activity, message=message[:255])
                                                 for u in users])
     if created:
-        deliver_notifications.enqueue([n.pk for n in created if n.pk], sms_phone)
+        import_string(DELIVER_TASK).enqueue([n.pk for n in created if n.pk], sms_phone)
 
 
 def filing_waiting(activity: Activity, level: Organization) -> None:
@@ -56,8 +61,6 @@ def filing_decided(activity: Activity, record: Transition) -> None:
 def remind_filing_deadlines(days_ahead=(3, 1), today=None) -> int:
     """Tell filers who still have drafts or returned filings that the filing deadline nears.
     Idempotent per day: a reminder already sent today is not repeated."""
-    from sciweek.campaigns.models import Deadline
-
     today = today or timezone.localdate()
     sent = 0
     for deadline in Deadline.objects.filter(kind=Deadline.Kind.FILING,

@@ -218,16 +218,9 @@ def _counts_by_day(campaign: Campaign, first, last) -> dict:
 
 
 def counts_by_province(campaign: Campaign, version: str | None = None) -> dict[str, int]:
-    """Public activities per province, keyed by the first two digits of the division code (cached)."""
-    return cached("counts-by-province", campaign, lambda: _counts_by_province(campaign), version=version)
-
-
-def _counts_by_province(campaign: Campaign) -> dict[str, int]:
-    from django.db.models.functions import Substr
-
-    rows = (public_activities(campaign).exclude(division__isnull=True)
-            .annotate(province=Substr("division_id", 1, 2)).values("province").annotate(n=Count("id")).order_by())
-    return {row["province"]: row["n"] for row in rows}
+    """Public activities per province, keyed by the first two digits of the division code
+    (cached; public_counts_by_division counts them)."""
+    return cached("counts-by-province", campaign, lambda: public_counts_by_division(campaign, 2), version=version)
 
 
 def headline_numbers(campaign: Campaign, version: str | None = None) -> dict:
@@ -348,3 +341,97 @@ def bookable_sessions(now=None, prefix: str = "") -> Q:
         f("activity__status"): Activity.Status.APPROVED, f("cancelled_at__isnull"): True,
         f("is_closed"): False, f("starts_at__gt"): now, f("capacity__isnull"): False,
     }) & (Q(**{f("seats_taken__lt"): F(f("capacity"))}) | Q(**{f("waitlist_enabled"): True}))
+
+
+# --- public reads shared by the public pages and the API -------------------------------
+# (Moved from api/queries.py: one answer for "which public activity", "how many per region".)
+
+def public_counts_by_division(campaign: Campaign, digits: int, division_code: str = "") -> dict[str, int]:
+    """Public activities per division-code prefix of `digits` digits (2 = province, 4 = city,
+    6 = county), inside the division `division_code` if given: one grouped query, whatever
+    the number of divisions. The catalog's own division filter narrows it, and codes nest by
+    prefix, so each count equals the catalog's count for that `division=`."""
+    from django.db.models.functions import Left
+
+    from .catalog import CatalogQuery, search_catalog
+
+    qs = search_catalog(campaign, CatalogQuery(division=division_code)) if division_code \
+        else public_activities(campaign)
+    rows = (qs.filter(division__isnull=False).annotate(part=Left("division_id", digits))
+            .values("part").annotate(n=Count("id")).order_by())
+    return {row["part"]: row["n"] for row in rows}
+
+
+def child_counts(campaign: Campaign, division) -> list[tuple]:
+    """The division's direct subdivisions with their public activity counts (two queries)."""
+    from sciweek.organizations.selectors import division_children
+
+    from .catalog import division_prefix
+
+    if len(division_prefix(division.code)) >= 6:
+        return []
+    children = list(division_children(division.code))
+    if not children:
+        return []
+    # Group by full code (at most one row per county with activities), then add up per child:
+    # right even where children's codes nest at different depths.
+    by_code = public_counts_by_division(campaign, 6, division.code)
+    result = []
+    for child in children:
+        prefix = division_prefix(child.code)
+        result.append((child, sum(n for code, n in by_code.items() if code.startswith(prefix))))
+    return result
+
+
+def public_activity(activity_id: int, campaign: Campaign | None = None, *, details: bool = True,
+                    sessions: bool = True) -> Activity | None:
+    """The one lookup of a public activity (the activity page, its .ics, the API), or None.
+
+    `campaign`: only inside that campaign (a page under /<year>/); without it, in whichever
+    published campaign holds it. `details`: with everything a detail shows (hosts, place up to
+    the province, flagship, content areas national first). `sessions`: with its sessions in
+    order (callers that cache the activity leave them out: seats change with every booking)."""
+    from sciweek.campaigns.models import ContentArea
+    from sciweek.campaigns.selectors import published_campaigns
+
+    if campaign is None:
+        campaign = published_campaigns().filter(activities__pk=activity_id).first()
+        if campaign is None:
+            return None
+    qs = public_activities(campaign).filter(pk=activity_id)
+    if sessions:
+        qs = qs.prefetch_related(Prefetch("sessions", queryset=activity_sessions()))
+    if details:
+        qs = with_hosts(qs).select_related("campaign", "division__parent__parent", "flagship").prefetch_related(
+            # National areas first on every database (NULL sorts first on SQLite, last on PostgreSQL).
+            Prefetch("content_areas", queryset=ContentArea.objects.order_by(
+                F("plan_id").asc(nulls_first=True), "position", "id")),
+        )
+    return qs.first()
+
+
+def activity_sessions(activity_id: int | None = None) -> QuerySet[Session]:
+    """Sessions in the order public pages list them (of one activity, if given)."""
+    qs = Session.objects.order_by("starts_at", "id")
+    return qs.filter(activity_id=activity_id) if activity_id is not None else qs
+
+
+def has_pending_change(activity: Activity) -> bool:
+    """A change request of this public activity is under review (its page says so)."""
+    return activity.change_requests.filter(status=Activity.Status.SUBMITTED).exists()
+
+
+# --- console home --------------------------------------------------------------------------
+
+def recently_changed(user, limit: int = 8) -> list[Activity]:
+    """The filings of the user's subtrees changed last (any campaign, any status)."""
+    from sciweek.accounts import policy
+
+    return list(policy.scoped(Activity.objects.select_related("organization"), user, "activity.view",
+                              "organization__path").order_by("-updated_at")[:limit])
+
+
+def unread_notification_count(user) -> int:
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

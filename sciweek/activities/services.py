@@ -1,13 +1,23 @@
 """Every write to a filing and every step of its review.
 
+Every function that takes an `actor` asks accounts.policy itself (a view's check is not
+enough: the importer, the API and tasks call here too). Field values are judged by
+activities.rules before they get here (the form's clean, the importer's row check) and
+again at submission.
+
 State changes are conditional updates on (status, version): two reviewers acting at once on
 one filing yield exactly one transition; the loser gets TransitionConflict. Each transition
-is recorded with who, when, from, to, level and comment, and notifies the people concerned.
+is recorded with who, when, from, to, level and comment, notifies the people concerned, and
+is announced as `sciweek.core.signals.filing_changed` once committed.
 """
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,9 +25,12 @@ from sciweek.accounts import policy
 from sciweek.accounts.models import Membership, Role
 from sciweek.campaigns.models import Deadline
 from sciweek.campaigns.selectors import deadlines_for
+from sciweek.core.signals import filing_changed
+from sciweek.organizations.models import Organization
 
 from . import notifications, rules, search, workflow
-from .models import Activity, ActivityHost, Session, Transition
+from .models import Activity, ActivityHost, Notification, Session, Transition
+from .uploads import store_attachment
 
 S = Activity.Status
 A = Transition.Action
@@ -42,13 +55,66 @@ class TransitionConflict(Exception):
 
 # --- filing -------------------------------------------------------------------------
 
-def create_filing(*, actor, organization, campaign, kind=Activity.Kind.PROJECT, **fields) -> Activity:
+def create_filing(*, actor, organization, campaign, kind=Activity.Kind.PROJECT, hosts=(), **fields) -> Activity:
     policy.require(actor, "activity.file", organization)
-    activity = Activity.objects.create(
-        campaign=campaign, organization=organization, kind=kind, created_by=actor,
-        level=fields.pop("level", Activity.Level.UNIT), **fields,
-    )
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            campaign=campaign, organization=organization, kind=kind, created_by=actor,
+            level=fields.pop("level", Activity.Level.UNIT), **fields,
+        )
+        if hosts:
+            _set_hosts(activity, ActivityHost.Role.HOST, hosts)
     return activity
+
+
+BULK_BATCH_SIZE = 1000
+
+
+@dataclass
+class NewFiling:
+    """One draft for create_filings: its filing organization, its own fields (already judged
+    by activities.rules), hosts and organizers (organization ids, in order), content areas
+    and sessions (start, end, places or None)."""
+
+    organization_id: int
+    fields: dict
+    hosts: list[int] = field(default_factory=list)
+    organizers: list[int] = field(default_factory=list)
+    content_areas: list[int] = field(default_factory=list)
+    sessions: list[tuple[datetime, datetime, int | None]] = field(default_factory=list)
+
+
+def create_filings(filings: list[NewFiling], *, actor, campaign, kind) -> list[int]:
+    """Create many drafts with their hosts, content areas and sessions, all or nothing (the
+    Excel import: 10,000 rows in a few bulk inserts). Returns the new ids in order."""
+    for f in filings:  # only what a filer may fill in; the workflow fields are the service's
+        unknown = set(f.fields) - set(SNAPSHOT_FIELDS)
+        if unknown:
+            raise ValueError(f"not a filer's field: {sorted(unknown)}")
+    org_ids = {f.organization_id for f in filings}
+    organizations = Organization.objects.filter(pk__in=org_ids, is_active=True).only("path", "is_active")
+    found = {org.pk: org for org in organizations}
+    for org_id in org_ids:  # every filing organization, once: grants are read once per actor
+        if org_id not in found:
+            raise Http404
+        policy.require(actor, "activity.file", found[org_id])
+    with transaction.atomic():
+        activities = [Activity(campaign=campaign, kind=kind, organization_id=f.organization_id, created_by=actor,
+                               status=Activity.Status.DRAFT, **f.fields) for f in filings]
+        Activity.objects.bulk_create(activities, batch_size=BULK_BATCH_SIZE)
+        through = Activity.content_areas.through
+        links, areas, sessions = [], [], []
+        for activity, f in zip(activities, filings, strict=True):
+            links += [ActivityHost(activity_id=activity.pk, organization_id=o, role=ActivityHost.Role.HOST, position=i)
+                      for i, o in enumerate(f.hosts)]
+            links += [ActivityHost(activity_id=activity.pk, organization_id=o, role=ActivityHost.Role.ORGANIZER,
+                                   position=i) for i, o in enumerate(f.organizers)]
+            areas += [through(activity_id=activity.pk, contentarea_id=a) for a in f.content_areas]
+            sessions += [Session(activity_id=activity.pk, starts_at=s, ends_at=e, capacity=c) for s, e, c in f.sessions]
+        ActivityHost.objects.bulk_create(links, batch_size=BULK_BATCH_SIZE)
+        through.objects.bulk_create(areas, batch_size=BULK_BATCH_SIZE)
+        Session.objects.bulk_create(sessions, batch_size=BULK_BATCH_SIZE)
+    return [a.pk for a in activities]
 
 
 def update_filing(activity: Activity, *, actor, fields: dict, hosts=None, organizers=None,
@@ -147,7 +213,15 @@ def _transition(activity, *, actor, action, to_status, expected_status, comment=
         snapshot=snapshot_data or {},
     )
     activity.refresh_from_db()
+    _announce(activity, record)
     return record
+
+
+def _announce(activity: Activity, record: Transition) -> None:
+    """filing_changed, once the transaction holding the transition has committed."""
+    transaction.on_commit(lambda: filing_changed.send(
+        sender=Activity, activity=activity, transition=record, from_status=record.from_status,
+        to_status=record.to_status, actor=record.actor))
 
 
 def filing_deadline(activity: Activity) -> Deadline | None:
@@ -163,7 +237,7 @@ def submit(activity: Activity, *, actor) -> Transition:
     missing = rules.missing_for_submission(activity)
     if missing:
         raise ValidationError(_("还缺少：%(items)s。") % {"items": "、".join(missing)})
-    errors = rules.attendance_errors(activity) + rules.online_only_errors(activity)
+    errors = rules.filing_errors(activity)
     if errors:
         raise ValidationError(errors)
     deadline = filing_deadline(activity)
@@ -184,8 +258,7 @@ def submit(activity: Activity, *, actor) -> Transition:
 
 
 def approve(activity: Activity, *, actor, comment="") -> Transition:
-    if not policy.can_review(actor, activity):
-        raise PermissionDenied
+    policy.require_review(actor, activity)
     if activity.status != S.SUBMITTED:
         raise TransitionConflict()
     following = workflow.next_level(activity)
@@ -223,8 +296,7 @@ def reject(activity: Activity, *, actor, comment: str) -> Transition:
 
 
 def _decide(activity, *, actor, comment, action, to_status):
-    if not policy.can_review(actor, activity):
-        raise PermissionDenied
+    policy.require_review(actor, activity)
     if not comment.strip():
         raise ValidationError(_("退回或不予通过时必须填写意见，告诉填报单位要改什么。"))
     if activity.status != S.SUBMITTED:
@@ -328,9 +400,13 @@ def _apply_change(change: Activity, *, actor):
         if old.seats_taken == 0:
             old.delete()
     Activity.objects.filter(pk=original.pk).update(version=F("version") + 1)
-    Transition.objects.create(activity=original, action=A.APPLY_CHANGE, from_status=S.APPROVED, to_status=S.APPROVED,
-                              actor=actor, actor_name=actor.display_name, snapshot=snapshot(original))
+    record = Transition.objects.create(activity=original, action=A.APPLY_CHANGE, from_status=S.APPROVED,
+                                       to_status=S.APPROVED, actor=actor, actor_name=actor.display_name,
+                                       snapshot=snapshot(original))
     search.reindex([original.pk])
+    # The public version changed (its state did not): receivers that mirror public filings
+    # must hear of it as of any transition.
+    _announce(original, record)
 
 
 # --- bulk review ----------------------------------------------------------------------
@@ -350,10 +426,24 @@ def bulk_review(activity_ids: list[int], *, actor, decision: str, comment: str =
             else:
                 return_for_revision(activity, actor=actor, comment=comment)
             done.append(activity.pk)
-        except (TransitionConflict, PermissionDenied, ValidationError):
+        except (TransitionConflict, PermissionDenied, Http404, ValidationError):
             skipped.append(activity.pk)
     return {"done": done, "skipped": skipped}
 
 
 def filers_of(activity: Activity):
     return Membership.objects.filter(organization=activity.organization, role__in=[Role.FILER, Role.ADMIN])
+
+
+# --- attachments and notifications -------------------------------------------------------
+
+def add_attachment(activity: Activity, upload, *, actor):
+    """Attach an image or document to a filing (checked by content; raises UploadRejected)."""
+    policy.require(actor, "activity.file", activity)
+    with transaction.atomic():
+        return store_attachment(activity, upload, uploaded_by=actor)
+
+
+def mark_notifications_read(user) -> int:
+    """Mark all of the user's unread console notifications read."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -4,6 +4,7 @@ from django_tasks import task
 
 from sciweek.core.sms import send_sms
 
+from . import notifications
 from .models import Notification
 
 
@@ -21,6 +22,5 @@ def deliver_notifications(notification_ids: list[int], sms_phone: str = "") -> i
 
 @task()
 def remind_filing_deadlines() -> int:
-    from .notifications import remind_filing_deadlines as remind
-
-    return remind()
+    """Tell filers with unsubmitted filings that the filing deadline nears (daily)."""
+    return notifications.remind_filing_deadlines()

@@ -39,7 +39,8 @@ def display_name(name: str) -> str:
     return (name.strip(". ") or "file")[:120]
 
 
-def store_attachment(activity: Activity, upload, *, actor) -> Attachment:
+def store_attachment(activity: Activity, upload, *, uploaded_by) -> Attachment:
+    """The storage step of services.add_attachment (which checks who may attach)."""
     if upload.size == 0:
         raise UploadRejected(_("文件是空的。"))
     if upload.size > MAX_BYTES:
@@ -53,7 +54,7 @@ def store_attachment(activity: Activity, upload, *, actor) -> Attachment:
     if extension == ".docx":
         extension = os.path.splitext(upload.name)[1].lower() if upload.name.lower().endswith((".xlsx", ".pptx")) else ".docx"
     attachment = Attachment(activity=activity, kind=kind, original_name=display_name(upload.name),
-                            size=upload.size, uploaded_by=actor)
+                            size=upload.size, uploaded_by=uploaded_by)
     attachment.file.save(f"{uuid.uuid4().hex}{extension}", File(upload), save=False)
     attachment.save()
     return attachment

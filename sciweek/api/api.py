@@ -1,5 +1,7 @@
 """The versioned JSON API for WeChat mini-programs and apps (django-ninja, OpenAPI at /api/openapi.json,
-interactive docs at /api/docs). Version 1 lives in `sciweek.api.v1` under /api/v1/."""
+interactive docs at /api/docs). Version 1 is under /api/v1/: the routers the apps register
+(`sciweek.api.registry`, each app's endpoints in its own `api.py`). The shell owns what every
+operation shares: errors, auth, rate limits, caching, pagination."""
 import logging
 from functools import wraps
 
@@ -9,9 +11,8 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
-from . import auth, caching, ratelimit
+from . import auth, caching, ratelimit, registry
 from .errors import ApiError, error_response, unauthorized
-from .registry import routers
 
 logger = logging.getLogger("sciweek.api")
 
@@ -31,8 +32,9 @@ DESCRIPTION = """
 `rate_limited`（429）、`method_not_allowed`（405）、`too_large`（413，请求体过大）。`message` 是可以直接展示给用户的中文说明。
 参数要么不传，要么有效：空值（如 `format=`）和非法值一样返回 422。
 
-**分页**：列表用 `page`（从 1 开始）和 `page_size`（默认 20，最多 50）；响应含 `count`、`pages`、`next`、
-`previous`（页码，没有时为 null）。排序最后按 id，翻页稳定；页码超出范围返回空列表。
+**分页**：分页的列表用 `page`（从 1 开始）和 `page_size`（默认 20，最多 50）；响应含 `items`、`count`、`page`、
+`page_size`、`pages`（没有结果时为 0）、`next`、`previous`（页码，没有时为 null）。排序最后按 id，翻页稳定；
+页码超出范围返回空列表。
 
 **缓存**：成功的公开读取带 `Cache-Control: public, max-age=60` 和弱 `ETag`（响应内容的哈希）。
 再次请求时带上 `If-None-Match: <ETag>`，内容未变则返回 304、没有正文。
@@ -57,8 +59,9 @@ fields), `not_found` (404), `unauthorized` (401), `rate_limited` (429), `method_
 `message` is a user-facing Chinese text (translated per `Accept-Language`). A parameter is either absent or
 valid: an empty value (`format=`) is a 422 like any invalid one.
 
-**Pagination**: `page` (from 1) and `page_size` (default 20, at most 50); responses carry `count`, `pages`,
-`next` and `previous` page numbers (null at the ends). Orders end with the id, so pages are stable.
+**Pagination**: paged lists take `page` (from 1) and `page_size` (default 20, at most 50); responses carry
+`items`, `count`, `page`, `page_size`, `pages` (0 when nothing matches) and `next` and `previous` page numbers
+(null at the ends). Orders end with the id, so pages are stable; a page past the end is an empty list.
 
 **Caching**: successful public reads send `Cache-Control: public, max-age=60` and a weak `ETag` (a hash of
 the body); send it back in `If-None-Match` to get 304 Not Modified.
@@ -67,14 +70,6 @@ the body); send it back in `If-None-Match` to get 304 Not Modified.
 configurable. Headers `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset`; over the limit:
 429 with `Retry-After` (seconds).
 """
-
-TAGS = [
-    {"name": "campaigns", "description": "科技活动周（每年一届）/ Campaigns, one per year"},
-    {"name": "regions", "description": "按行政区划统计的活动和地方工作方案 / Regions, counts and regional plans"},
-    {"name": "activities", "description": "公开活动检索、详情和场次 / The public activity catalog"},
-    {"name": "account", "description": "需要令牌的接口 / Operations that need a bearer token"},
-]
-
 
 class CompactJSONRenderer(JSONRenderer):
     """UTF-8 Chinese instead of \\uXXXX escapes: half the bytes on a phone connection."""
@@ -88,7 +83,7 @@ api = NinjaAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     renderer=CompactJSONRenderer(),
-    openapi_extra={"tags": TAGS},
+    openapi_extra={"tags": registry.tags()},  # what the apps registered with their routers
 )
 
 
@@ -161,6 +156,6 @@ def guard(run):
 api.add_decorator(guard, mode="view")
 # Version 1: the routers the apps registered in their AppConfig.ready (one router per app).
 v1 = Router()
-for app_router in routers("v1"):
+for app_router in registry.routers("v1"):
     v1.add_router("", app_router)
 api.add_router("/v1/", v1)

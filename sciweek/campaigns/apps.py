@@ -12,4 +12,14 @@ class CampaignsConfig(AppConfig):
         from sciweek.console.registry import NavEntry, register_nav
 
         register_labels({"campaign.updated": _("修改活动周设置")})
-        register_nav(NavEntry("console:campaign", _("活动周设置"), action="campaign.view", order=80))
+        register_nav(NavEntry("campaigns:campaign", _("活动周设置"), action="campaign.view", order=80))
+        from sciweek.api.registry import register_router
+
+        from . import api
+
+        register_router(api.router, tags=api.TAGS)
+        from sciweek.console.registry import DashboardCard, register_card
+
+        from . import dashboard
+
+        register_card(DashboardCard("campaigns.deadlines", "campaigns/cards/deadlines.html", dashboard.deadlines, order=20))

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.db import connection
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from sciweek.organizations.models import Organization
@@ -13,10 +14,36 @@ def current_campaign() -> Campaign | None:
     """The published campaign whose year is closest to today without being in the future,
     or the earliest upcoming one (so the 2020 demo shows while it is the only one)."""
     today = timezone.localdate()
-    published = Campaign.objects.filter(is_published=True)
+    published = published_campaigns()
     return (
         published.filter(starts_on__lte=today).order_by("-starts_on").first()
         or published.order_by("starts_on").first()
+    )
+
+
+def published_campaigns() -> QuerySet[Campaign]:
+    """The campaigns the public sees (portal pages, the API), newest first."""
+    return Campaign.objects.filter(is_published=True).order_by("-year")
+
+
+def published_campaign(year: int) -> Campaign | None:
+    return published_campaigns().filter(year=year).first()
+
+
+def published_campaign_details(year: int) -> Campaign | None:
+    """A published campaign with everything its public detail shows (national areas, main
+    venue events, flagships, regional plans with their focus areas), in a fixed number of queries."""
+    return (
+        published_campaigns().filter(year=year)
+        .prefetch_related(
+            Prefetch("content_areas", queryset=ContentArea.objects.filter(plan__isnull=True), to_attr="national_areas"),
+            "main_venue_events",
+            "flagships",
+            Prefetch("regional_plans",
+                     queryset=RegionalPlan.objects.select_related("organization").prefetch_related("focus_areas")
+                     .order_by("organization__path"), to_attr="plans"),
+        )
+        .first()
     )
 
 
@@ -37,6 +64,11 @@ def plan_for(campaign: Campaign, org: Organization) -> RegionalPlan | None:
         .order_by("-organization__depth")
         .first()
     )
+
+
+def own_plan(campaign: Campaign, org: Organization) -> RegionalPlan | None:
+    """`org`'s own plan, not one it inherits (see plan_for): what a region's page shows as its plan."""
+    return RegionalPlan.objects.filter(campaign=campaign, organization=org).first()
 
 
 def is_online_only(campaign: Campaign, org: Organization | None = None) -> bool:
@@ -85,3 +117,8 @@ def campaign_fingerprint(campaign: Campaign) -> str:
         cursor.execute("SELECT " + ", ".join(parts), [campaign.pk] * len(parts))  # noqa: S608 — model table names
         row = cursor.fetchone()
     return f"{campaign.pk}:" + ",".join(str(x) for x in row)
+
+
+def deadlines_set_by(campaign: Campaign, org: Organization) -> list[Deadline]:
+    """The deadlines `org` set for the levels below it (what it receives), soonest first."""
+    return list(Deadline.objects.filter(campaign=campaign, organization=org).order_by("due_on"))

@@ -13,3 +13,8 @@ class NewsConfig(AppConfig):
 
         register_labels({"news.withdrawn": _("撤下动态信息")})
         register_nav(NavEntry("news:console", _("动态信息"), action="news.publish", order=60))
+        from sciweek.api.registry import register_router
+
+        from .api import router
+
+        register_router(router)

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciweek.accounts import policy
 from sciweek.accounts.decorators import console_view
 from sciweek.activities.models import Activity
-from sciweek.campaigns.models import Campaign
-from sciweek.campaigns.selectors import current_campaign
+from sciweek.campaigns.selectors import current_campaign, published_campaigns
 from sciweek.organizations.models import Organization
 
 from . import selectors, services
@@ -55,12 +54,12 @@ def console_withdraw(request, news_id):
 
 
 def feed(request, year: int):
-    campaign = get_object_or_404(Campaign, year=year, is_published=True)
+    campaign = get_object_or_404(published_campaigns(), year=year)
     page = Paginator(selectors.public_news(campaign), 20).get_page(request.GET.get("page"))
     return render(request, "news/feed.html", {"campaign": campaign, "page": page})
 
 
 def detail(request, year: int, news_id: int):
-    campaign = get_object_or_404(Campaign, year=year, is_published=True)
+    campaign = get_object_or_404(published_campaigns(), year=year)
     item = get_object_or_404(selectors.public_news(campaign), pk=news_id)
     return render(request, "news/detail.html", {"campaign": campaign, "item": item})

@@ -12,4 +12,4 @@ class OrganizationsConfig(AppConfig):
         from sciweek.console.registry import NavEntry, register_nav
 
         register_labels({"organization.created": _("新建组织"), "organization.updated": _("修改组织")})
-        register_nav(NavEntry("console:organization_list", _("组织网络"), action="organization.view", order=70))
+        register_nav(NavEntry("organizations:organization_list", _("组织网络"), action="organization.view", order=70))

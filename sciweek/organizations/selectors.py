@@ -113,3 +113,22 @@ def division_children(code: str | None) -> QuerySet[Division]:
 def count_by_kind(scope: QuerySet[Organization]) -> dict[str, int]:
     return {row["kind"]: row["n"] for row in scope.values("kind").annotate(n=Count("id")).order_by()}
 
+
+
+def active_regions() -> QuerySet[Organization]:
+    """Reporting organizations of kind "region" (a province, a city) that are in use."""
+    return Organization.objects.filter(kind=Organization.Kind.REGION, is_active=True)
+
+
+def region_organization(code: str) -> Organization | None:
+    """The region organization for a division code (the highest one if several)."""
+    return active_regions().filter(division_id=code).order_by("depth", "path").first()
+
+
+def provinces() -> QuerySet[Division]:
+    return Division.objects.filter(level=Division.Level.PROVINCE).order_by("code")
+
+
+def division_with_parents(code: str) -> Division | None:
+    """A division with its parent and grandparent loaded (province → city → county), or None."""
+    return Division.objects.filter(code=code).select_related("parent__parent").first()

@@ -1,34 +1,17 @@
-"""Public pages. Reads only; every count comes from approved filings."""
-import hashlib
-from datetime import timedelta
-from urllib.parse import urlencode
-
-import segno
-from django.core.cache import cache
-from django.http import HttpResponse
+"""The public shell's own pages: the home page (the public dashboard) and the region pages,
+which compose several apps (campaigns, activities, news). Each app's own public pages live
+in the app (the catalog and activity pages: sciweek.activities.public_views). Reads only."""
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
 
-from sciweek.activities import catalog as catalog_module
 from sciweek.activities import selectors as activity_selectors
-from sciweek.activities.catalog import CatalogQuery
-from sciweek.activities.models import Activity, Session
+from sciweek.activities.models import Activity
 from sciweek.campaigns import selectors as campaign_selectors
-from sciweek.campaigns.models import Campaign
 from sciweek.core import cache as public_cache
 from sciweek.news import selectors as news_selectors
-from sciweek.organizations.models import Division, Organization
-
-from .calendar_files import activity_calendar
-
-PER_PAGE = 20
-CASCADE_LABELS = [_("省份"), _("城市"), _("区县")]
-SORT_LABELS = [("date", _("按日期")), ("-date", _("日期倒序")), ("new", _("最新发布")), ("title", _("按名称"))]
+from sciweek.organizations.selectors import active_regions
 
 
 def home(request):
@@ -67,12 +50,13 @@ def home(request):
         settings_part = public_cache.cached(
             "fragment-home-campaign", campaign, render_campaign, request.LANGUAGE_CODE, campaign.year,
             version=campaign_selectors.campaign_fingerprint(campaign), timeout=30)
+        today_html = public_cache.cached("fragment-home-today", campaign, render_today, request.LANGUAGE_CODE, day,
+                                         week_day, version=version)
         context.update(
             campaign=campaign, week_day=week_day, day=day,
             flagship_count=settings_part["flagships"],
             numbers=activity_selectors.headline_numbers(campaign, version=version),
-            today_html=mark_safe(public_fragment(  # noqa: S308 — our own rendered template
-                "home-today", campaign, version, render_today, request.LANGUAGE_CODE, day, week_day)),
+            today_html=mark_safe(today_html),  # noqa: S308 — our own rendered template
             campaign_html=mark_safe(settings_part["html"]),  # noqa: S308 — our own rendered template
             news=news_selectors.latest(campaign),
         )
@@ -80,15 +64,14 @@ def home(request):
 
 
 def region(request, year: int, org_id: int):
-    campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    region = get_object_or_404(Organization, pk=org_id, kind=Organization.Kind.REGION, is_active=True)
-    plan = campaign_selectors.plan_for(campaign, region)
+    campaign = get_object_or_404(campaign_selectors.published_campaigns(), year=year)
+    region = get_object_or_404(active_regions(), pk=org_id)
     counts = public_cache.cached("plan-counts", campaign,
-                                       lambda: activity_selectors.plan_counts(campaign, region), region.pk)
+                                 lambda: activity_selectors.plan_counts(campaign, region), region.pk)
     context = {
         "campaign": campaign,
         "region": region,
-        "plan": plan if plan and plan.organization_id == region.pk else None,
+        "plan": campaign_selectors.own_plan(campaign, region),
         "counts": counts,
         "provincial_key": activity_selectors.public_key_activities(campaign, region, Activity.Level.PROVINCIAL),
         "city_key": activity_selectors.public_key_activities(campaign, region, Activity.Level.CITY),
@@ -98,250 +81,3 @@ def region(request, year: int, org_id: int):
         else (f"division={region.division_id}" if region.division_id else ""),
     }
     return render(request, "portal/region.html", context)
-
-
-ONLINE_CHANNELS = {
-    "live": ("live_stream_url", _("云课堂与直播")),
-    "exhibition": ("online_exhibition_url", _("网络展厅")),
-    "video": ("video_url", _("科普视频")),
-}
-
-
-def online_week(request, year: int):
-    """The online science week: cloud classrooms, online exhibitions and videos, drawn from
-    the online channels of approved filings."""
-    campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    channel = request.GET.get("channel", "live")
-    if channel not in ONLINE_CHANNELS:
-        channel = "live"
-    field, _label = ONLINE_CHANNELS[channel]
-    qs = activity_selectors.public_activities(campaign).filter(status=Activity.Status.APPROVED).exclude(**{field: ""})
-    qs = qs.order_by("starts_on", "id")
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    total = public_cache.cached("online-count", campaign, qs.count, channel)
-    rows, total = catalog_module.page_of(qs, page_number, PER_PAGE, total=total, lean=True)
-    return render(request, "portal/online.html", {
-        "campaign": campaign, "channel": channel, "channels": [(k, v[1]) for k, v in ONLINE_CHANNELS.items()],
-        "rows": [(a, getattr(a, field)) for a in rows], "total": total, "page_number": page_number,
-        "pages": max(1, -(-total // PER_PAGE)),
-    })
-
-
-def _catalog_query(request) -> CatalogQuery:
-    """Read catalog filters from the query string; anything malformed is simply ignored."""
-    get = request.GET
-    day = _date_param(get.get("day", ""))
-    area = get.get("area", "")
-    return CatalogQuery(
-        q=get.get("q", "").strip()[:50],
-        division=_division_param(get),
-        day=day,
-        days=7 if get.get("days") == "7" else 1,
-        area=int(area) if area.isdigit() else None,
-        format=get.get("format", "") if get.get("format") in ("online", "onsite") else "",
-        flagship=get.get("flagship") == "1",
-        kind=get.get("kind", "") if get.get("kind") in Activity.Kind.values else "",
-        audience=get.get("audience", "").strip()[:20],
-        bookable=get.get("bookable") == "1",
-        sort=get.get("sort", "date") if get.get("sort") in catalog_module.SORTS else "date",
-    )
-
-
-def _date_param(value: str):
-    try:
-        return parse_date(value[:10]) if value else None
-    except ValueError:  # well-formed but impossible, e.g. 2020-13-45
-        return None
-
-
-def _division_param(get) -> str:
-    """The deepest consistent choice of the cascade (p → c → d), or a plain `division`."""
-    chosen = ""
-    for key in ("p", "c", "d"):
-        code = get.get(key, "")[:6]
-        if not (code.isdigit() and len(code) == 6):
-            break
-        if chosen and not code.startswith(catalog_module.division_prefix(chosen)):
-            break  # a stale city/county left over after the province changed
-        chosen = code
-    division = get.get("division", "")[:6]
-    return chosen or (division if division.isdigit() and len(division) == 6 else "")
-
-
-def catalog(request, year: int):
-    campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    query = _catalog_query(request)
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    version = public_cache.data_version(campaign)
-
-    def render_body() -> dict:
-        rows, total = catalog_module.catalog_page(campaign, query, page_number, PER_PAGE, version=version)
-        pages = max(1, -(-total // PER_PAGE))
-        division = Division.objects.filter(code=query.division).select_related("parent__parent").first() \
-            if query.division else None
-        context = {
-            "campaign": campaign, "rows": rows, "total": total, "query": query, "division": division,
-            "page_number": min(page_number, pages), "pages": pages,
-            "params": urlencode(query.as_params()),
-            "cascade": division_cascade(division),
-            "areas": campaign.content_areas.select_related("plan__organization").order_by("plan_id", "position"),
-            "sorts": SORT_LABELS,
-        }
-        # Rendered without the request: the fragment holds nothing personal, so every
-        # visitor asking the same question in the same language can be sent the same HTML.
-        return {"html": render_to_string("portal/_catalog_body.html", context),
-                "division_name": division.name if division else ""}
-
-    if query.bookable:  # seats and the clock change it: never cached
-        body = render_body()
-    else:
-        body = public_fragment("catalog", campaign, version, render_body, request.LANGUAGE_CODE,
-                               sorted(query.as_params().items()), page_number)
-    if request.htmx:
-        return HttpResponse(body["html"])
-    return render(request, "portal/catalog.html", {
-        "campaign": campaign, "body": mark_safe(body["html"]),  # noqa: S308 — our own rendered template
-        "division_name": body["division_name"],
-    })
-
-
-def public_fragment(name: str, campaign: Campaign, version: str, render_fragment, *key):
-    """A rendered piece of a public page through the cache, keyed by the campaign's data
-    version (see activities.selectors.cached): unchanged data is rendered once, not per visit."""
-    return public_cache.cached(f"fragment-{name}", campaign, render_fragment, *key, version=version)
-
-
-def division_cascade(division: Division | None) -> list[dict]:
-    """The three cascade selects (province → city → county) with the current choice."""
-    chain = []
-    node = division
-    while node is not None:
-        chain.insert(0, node)
-        node = node.parent
-    levels = []
-    parent_code = None
-    for depth in range(3):
-        options = list(Division.objects.filter(parent_id=parent_code).order_by("code").values_list("code", "name")) \
-            if depth == 0 or parent_code else []
-        selected = chain[depth].code if depth < len(chain) else ""
-        levels.append({"options": options, "selected": selected, "label": CASCADE_LABELS[depth],
-                       "name": "pcd"[depth]})
-        parent_code = selected or None
-        if not selected:
-            break
-    return levels
-
-
-def _public_activity(year: int, activity_id: int) -> tuple[Campaign, dict, str]:
-    """The campaign, {activity (with hosts, place, flagship), areas, pending_change} and the
-    campaign's data version.
-
-    Loading a filing with its joins costs more than drawing its page, so the loaded bundle is
-    cached under the campaign's data version (any write to a filing of the campaign changes
-    it). Sessions and seats are not in it: they change with every booking and are read fresh."""
-    campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    version = public_cache.data_version(campaign)
-
-    def load() -> dict:
-        activity = get_object_or_404(
-            activity_selectors.with_hosts(activity_selectors.public_activities(campaign))
-            .select_related("division__parent__parent", "flagship"),
-            pk=activity_id,
-        )
-        return {"activity": activity, "areas": list(activity.content_areas.all()),
-                "pending_change": activity.change_requests.filter(status=Activity.Status.SUBMITTED).exists()}
-
-    return campaign, public_cache.cached("activity", campaign, load, activity_id, version=version), version
-
-
-def activity_detail(request, year: int, activity_id: int):
-    campaign, bundle, version = _public_activity(year, activity_id)
-    activity = bundle["activity"]
-    url = request.build_absolute_uri()
-
-    def render_parts() -> dict:
-        # Everything but the sessions: details, online channels, calendar link, share box.
-        context = {"campaign": campaign, "activity": activity, "pending_change": bundle["pending_change"],
-                   "areas": bundle["areas"], "share_url": url, "share_qr": share_qr(url, activity.title)}
-        return {"top": render_to_string("portal/_activity_top.html", context),
-                "bottom": render_to_string("portal/_activity_bottom.html", context)}
-
-    # Only the plain address is cached: a query string (tracking tags, noise) would make every
-    # visit a new entry.
-    parts = public_fragment("activity", campaign, version, render_parts, activity.pk, url, request.LANGUAGE_CODE) \
-        if not request.GET else render_parts()
-    now = timezone.now()
-    return render(request, "portal/activity.html", {
-        "campaign": campaign, "activity": activity,
-        "sessions": [(s, None if s.capacity is None else max(0, s.capacity - s.seats_taken),
-                      activity_selectors.booking_state(s, activity=activity, now=now))
-                     for s in Session.objects.filter(activity_id=activity.pk).order_by("starts_at", "id")],
-        "parts": {key: mark_safe(html) for key, html in parts.items()},  # noqa: S308 — our own templates
-        "news": news_selectors.latest(campaign, activity_id=activity.pk),
-    })
-
-
-def share_qr(url: str, title: str) -> str:
-    """The share QR code as inline SVG. Drawing it costs more than the rest of the page, and
-    it depends only on the URL and the title: cached for an hour (plain addresses only)."""
-    if "?" in url:
-        return segno.make(url, error="m").svg_inline(scale=3, title=title)
-    key = "sciweek:qr:" + hashlib.sha256(f"{url}\0{title}".encode()).hexdigest()[:32]
-    svg = cache.get(key)
-    if svg is None:
-        svg = segno.make(url, error="m").svg_inline(scale=3, title=title)
-        cache.set(key, svg, 3600)
-    return svg
-
-
-def activity_ics(request, year: int, activity_id: int):
-    campaign, bundle, _version = _public_activity(year, activity_id)
-    activity = bundle["activity"]
-    response = HttpResponse(activity_calendar(activity), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sciweek-{activity.pk}.ics"'
-    return response
-
-
-def calendar_view(request, year: int):
-    """Day or week view: counts per day, each day leading into the catalog filtered to it."""
-    campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    start = _date_param(request.GET.get("day", "")) or campaign.starts_on
-    week = request.GET.get("view") != "day"
-    days = [start + timedelta(days=i) for i in range(7 if week else 1)]
-    version = public_cache.data_version(campaign)
-    counts = activity_selectors.counts_by_day(campaign, days[0], days[-1], version=version)
-    day_rows = []
-    for day in days:
-        query = CatalogQuery(day=day)
-        rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), 1, 5 if week else 30,
-                                             total=counts.get(day, 0), lean=True)
-        day_rows.append({"day": day, "count": counts.get(day, 0), "rows": rows, "total": total,
-                         "params": urlencode(query.as_params())})
-    return render(request, "portal/calendar.html", {
-        "campaign": campaign, "week": week, "days": day_rows, "start": start,
-        "previous": start - timedelta(days=7 if week else 1), "next": start + timedelta(days=7 if week else 1),
-    })
-
-
-def map_view(request, year: int):
-    campaign = get_object_or_404(Campaign, year=year, is_published=True)
-    counts = activity_selectors.counts_by_province(campaign)
-    provinces = Division.objects.filter(level=Division.Level.PROVINCE).order_by("code")
-    catalog_url = reverse("portal:catalog", args=[year])
-    data = [{"name": short_province_name(p.name), "full_name": p.name, "value": counts.get(p.code[:2], 0),
-             "url": f"{catalog_url}?p={p.code}"} for p in provinces]
-    return render(request, "portal/map.html", {
-        "campaign": campaign, "map_data": data, "total": sum(d["value"] for d in data),
-        "table": sorted(data, key=lambda d: -d["value"]),
-    })
-
-
-PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
-
-
-def short_province_name(name: str) -> str:
-    """河北省 → 河北, 广西壮族自治区 → 广西: the names the ECharts China map uses."""
-    for suffix in PROVINCE_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name

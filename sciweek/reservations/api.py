@@ -1,8 +1,7 @@
 """Reservation endpoints of the JSON API (mounted on /api/v1/ by sciweek.api).
 
-Public users sign in with their phone: POST auth/code sends an SMS code, POST auth/token
-exchanges it for a bearer token. Then: reserve (safe to retry with an Idempotency-Key header),
-list my reservations, my ticket, cancel."""
+Public users sign in with their phone (participants.api: auth/code, auth/token). Then:
+reserve (safe to retry with an Idempotency-Key header), list my reservations, my ticket, cancel."""
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
@@ -10,32 +9,14 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
-from sciweek.accounts.audit import client_ip
-from sciweek.activities.models import Activity, Session
-from sciweek.api.auth import OPTIONAL_AUTH, BearerToken
+from sciweek.api.auth import BearerToken
 from sciweek.api.errors import ApiError, Error
-from sciweek.api.models import ApiToken
+from sciweek.participants.services import public_person
 
-from . import services
+from . import selectors, services
 from .models import Reservation
 
 router = Router(tags=["reservations"])
-
-
-class CodeRequest(Schema):
-    phone: str = Field(description="11 位手机号 / mobile number", examples=["13800138000"])
-
-
-class TokenRequest(Schema):
-    phone: str
-    code: str = Field(min_length=6, max_length=6)
-    consent: bool = Field(False, description="首次登录须同意隐私政策 / first sign-in needs consent")
-    name: str = Field("", max_length=32)
-
-
-class TokenOut(Schema):
-    token: str
-    expires_at: datetime | None
 
 
 class ReserveIn(Schema):
@@ -59,10 +40,6 @@ class ReservationOut(Schema):
     ticket: str | None = Field(None, description="二维码内容（签名令牌），仅已预约时提供 / QR payload")
 
 
-class Sent(Schema):
-    sent: bool
-
-
 def _refusal(error: services.ReservationError) -> ApiError:
     codes = {429: "rate_limited", 503: "busy"}
     return ApiError(error.status, codes.get(error.status, error.code), str(error))
@@ -70,10 +47,7 @@ def _refusal(error: services.ReservationError) -> ApiError:
 
 def _out(reservation: Reservation) -> dict:
     session = reservation.session
-    position = None
-    if reservation.status == Reservation.Status.WAITING:
-        position = Reservation.objects.filter(session=session, status="waiting",
-                                              waiting_since__lt=reservation.waiting_since).count() + 1
+    position = selectors.waiting_position(reservation)
     return {
         "code": reservation.code, "status": reservation.status, "seats": reservation.seats,
         "group_name": reservation.group_name, "activity_id": session.activity_id,
@@ -84,36 +58,10 @@ def _out(reservation: Reservation) -> dict:
 
 
 def _person(request):
-    user = request.auth.user
-    if services.profile_of(user) is None:
+    person = public_person(request.auth.user)
+    if person is None:
         raise ApiError(403, "forbidden", _("请使用手机号登录的公众账号预约。"))
-    return user
-
-
-@router.post("/auth/code", response={200: Sent, 401: Error, 422: Error, 429: Error}, operation_id="requestCode",
-             summary="发送短信验证码 / Send a sign-in code", openapi_extra=OPTIONAL_AUTH)
-def request_code(request, payload: CodeRequest):
-    """向手机号发送 6 位验证码（5 分钟有效；同一号码 60 秒内只发一次，每天有上限）。
-    / Sends a 6-digit code by SMS (valid 5 minutes; one per minute per phone, daily caps)."""
-    try:
-        services.request_code(payload.phone, ip=client_ip(request))
-    except services.ReservationError as error:
-        raise ApiError(429 if error.status == 429 else 422, "rate_limited" if error.status == 429 else "invalid",
-                       str(error)) from None
-    return {"sent": True}
-
-
-@router.post("/auth/token", response={200: TokenOut, 401: Error, 422: Error, 429: Error}, operation_id="issueToken",
-             summary="用验证码换取访问令牌 / Exchange the code for a token", openapi_extra=OPTIONAL_AUTH)
-def issue_token(request, payload: TokenRequest):
-    """验证码正确时返回 30 天有效的访问令牌；首次登录须 `consent: true`（同意隐私政策）。
-    / Returns a bearer token valid 30 days; the first sign-in needs `consent: true`."""
-    try:
-        user = services.verify_code(payload.phone, payload.code, consent=payload.consent, name=payload.name)
-    except services.ReservationError as error:
-        raise ApiError(422, "invalid", str(error)) from None
-    token, key = ApiToken.issue(user, name="phone sign-in", days=30)
-    return {"token": key, "expires_at": token.expires_at}
+    return person
 
 
 @router.post("/sessions/{session_id}/reservations", auth=BearerToken(),
@@ -126,7 +74,8 @@ def reserve(request, session_id: int, payload: ReserveIn):
     / Books places (or joins the waiting list when full). Retries with the same Idempotency-Key
     header return the original reservation. 503 means busy: retry later."""
     person = _person(request)
-    session = get_object_or_404(Session, pk=session_id, activity__status=Activity.Status.APPROVED, activity__revises__isnull=True)
+    # Whether it can be booked is the service's answer (booking_state); 404 only if not public.
+    session = get_object_or_404(selectors.public_sessions(), pk=session_id)
     try:
         reservation = services.reserve(session, person, seats=payload.seats, group_name=payload.group_name,
                                        attested=payload.attested,
@@ -142,8 +91,7 @@ def reserve(request, session_id: int, payload: ReserveIn):
 def my_reservations(request):
     """当前用户最近 100 条预约。/ The caller's latest 100 reservations."""
     person = _person(request)
-    rows = Reservation.objects.filter(person=person).select_related("session__activity").order_by("-created_at")[:100]
-    return [_out(r) for r in rows]
+    return [_out(r) for r in selectors.reservations_of(person)]
 
 
 @router.get("/me/reservations/{code}", auth=BearerToken(), response={200: ReservationOut, 401: Error, 403: Error,

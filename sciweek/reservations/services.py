@@ -1,39 +1,39 @@
 """Reservations: every seat booked once, never twice, whatever the load.
 
 - reserve: one transaction; a conditional UPDATE takes the seats only while
-  seats_taken + n <= capacity; the reservation row (partial unique constraint on
-  session+person for active rows) is inserted in the same transaction.
+  seats_taken + n <= capacity (`_take_seats`); the reservation row (partial unique
+  constraint on session+person for active rows) is inserted in the same transaction.
 - cancel: a conditional status change, then the seats are given back only if a row
   changed, then the waiting list is promoted in order.
-- check-in: UPDATE … WHERE checked_in_at IS NULL: exactly one scan wins.
+- check-in: UPDATE … WHERE checked_in_at IS NULL: exactly one scan wins, and only the winner
+  announces `person_checked_in` (activities counts the attendance).
 A lock wait longer than LOCK_TIMEOUT (PostgreSQL) or the SQLite busy timeout becomes Busy,
 shown as a localized "busy, retry" (HTTP 503), never a stack trace.
+
+Organizer operations (change_capacity, close_session, check_in, cancel by staff) ask the
+permission policy themselves, whoever calls them.
 """
-import hashlib
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sciweek.accounts import policy
 from sciweek.accounts.audit import record
-from sciweek.activities.models import Activity, Session
+from sciweek.activities.models import Session
 from sciweek.activities.selectors import BOOKABLE_STATES, BOOKING_REFUSALS, BookingState, booking_state
-from sciweek.core.sms import send_sms
+from sciweek.core.signals import person_checked_in
 
-from .models import OneTimeCode, Profile, Reservation
+from .models import Reservation
 
-User = get_user_model()
 R = Reservation.Status
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a door
 TICKET_SALT = "sciweek.reservations.ticket"
-OTP_TTL = timedelta(minutes=5)
-OTP_MAX_ATTEMPTS = 5
 
 
 class ReservationError(Exception):
@@ -65,76 +65,6 @@ class RateLimited(ReservationError):
     code = "rate_limited"
 
 
-# --- phone sign-in ------------------------------------------------------------------
-
-def normalize_phone(raw: str) -> str:
-    digits = "".join(c for c in (raw or "") if c.isdigit())
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if len(digits) != 11 or not digits.startswith("1"):
-        raise ReservationError(_("请输入 11 位手机号码。"))
-    return digits
-
-
-def _hash_code(phone: str, code: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()
-
-
-def request_code(phone: str, *, ip: str | None = None) -> None:
-    """Send a 6-digit code. At most one per phone per minute, 10 per phone and 30 per IP a day
-    (counted in the database, so the limits hold even when the cache is down)."""
-    phone = normalize_phone(phone)
-    now = timezone.now()
-    recent = OneTimeCode.objects.filter(phone=phone, created_at__gte=now - timedelta(seconds=60)).exists()
-    if recent:
-        raise RateLimited(_("验证码已发送，请 60 秒后再试。"))
-    day_ago = now - timedelta(days=1)
-    if OneTimeCode.objects.filter(phone=phone, created_at__gte=day_ago).count() >= 10 or (
-        ip and OneTimeCode.objects.filter(ip_address=ip, created_at__gte=day_ago).count() >= 30
-    ):
-        raise RateLimited(_("今天获取验证码的次数太多了，请明天再试。"))
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    OneTimeCode.objects.create(phone=phone, code_hash=_hash_code(phone, code), ip_address=ip,
-                               expires_at=now + OTP_TTL)
-    send_sms(phone, _("【科技活动周】您的验证码是 %(code)s，5 分钟内有效。请勿告诉他人。") % {"code": code})
-
-
-def verify_code(phone: str, code: str, *, consent: bool, name: str = ""):
-    """The user for this phone if the code is right (creating the account on first sign-in,
-    which needs consent to the privacy notice)."""
-    phone = normalize_phone(phone)
-    now = timezone.now()
-    wrong = _("验证码不正确或已过期，请重新获取。")
-    if not consent and not Profile.objects.filter(phone=phone).exists():
-        # Ask for consent before using up the code, so the person can tick the box and resend it.
-        raise ReservationError(_("首次登录请先阅读并同意隐私政策。"))
-    with transaction.atomic():
-        otp = (OneTimeCode.objects.select_for_update()
-               .filter(phone=phone, used_at__isnull=True, expires_at__gt=now).order_by("-created_at").first())
-        valid = (otp is not None and otp.attempts < OTP_MAX_ATTEMPTS
-                 and secrets.compare_digest(otp.code_hash, _hash_code(phone, (code or "").strip())))
-        if otp is not None:
-            # A wrong try is counted (and committed) before the refusal is raised.
-            OneTimeCode.objects.filter(pk=otp.pk).update(**({"used_at": now} if valid else {"attempts": F("attempts") + 1}))
-    if not valid:
-        raise ReservationError(wrong)
-    profile = Profile.objects.filter(phone=phone).select_related("user").first()
-    if profile is not None:
-        if not profile.user.is_active:
-            raise ReservationError(_("该账号已注销。"))
-        return profile.user
-    with transaction.atomic():
-        user = User(username=f"p_{secrets.token_hex(8)}", full_name=name[:32])
-        user.set_unusable_password()
-        user.save()
-        Profile.objects.create(user=user, phone=phone, name=name[:32], consent_at=now)
-    return user
-
-
-def profile_of(user) -> Profile | None:
-    return Profile.objects.filter(user=user).first() if getattr(user, "is_authenticated", False) else None
-
-
 # --- reserving ----------------------------------------------------------------------
 
 def _new_code() -> str:
@@ -152,10 +82,13 @@ def _lock_timeout():
             cursor.execute("SET LOCAL lock_timeout = %s", [getattr(settings, "RESERVATION_LOCK_TIMEOUT", "3s")])
 
 
-def bookable(session: Session) -> str | None:
-    """Why the session cannot be booked now (see activities.selectors.booking_state), or None."""
-    state = booking_state(session)
-    return None if state in BOOKABLE_STATES else str(BOOKING_REFUSALS[state])
+def _take_seats(session: Session, seats: int) -> bool:
+    """Take `seats` places of `session` if they are free: one conditional UPDATE, so two
+    bookings can never both take the last place. Only `session.pk` is used; the counters on
+    the caller's copy may already be stale."""
+    return bool(Session.objects.filter(pk=session.pk).filter(
+        Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity") - seats)
+    ).update(seats_taken=F("seats_taken") + seats))
 
 
 def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", attested: bool = False,
@@ -182,22 +115,12 @@ def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", a
     if session.activity.attestation_text and not attested:
         raise ReservationError(_("请先确认防疫承诺。"))
     now = timezone.now()
-    locking = getattr(settings, "RESERVATION_LOCKING", True)  # test-only mutation switch
-    # Without locking (tests only): the naive read-then-write, reading outside the transaction.
-    stale = None if locking else Session.objects.get(pk=session.pk)
     try:
         with transaction.atomic():
             _lock_timeout()
             if Reservation.objects.filter(session=session, person=person, status__in=Reservation.Status.ACTIVE).exists():
                 raise AlreadyReserved(_("您已预约过这个场次。"))
-            if locking:
-                taken = Session.objects.filter(pk=session.pk).filter(
-                    Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity") - seats)
-                ).update(seats_taken=F("seats_taken") + seats)
-            else:
-                taken = 1 if stale.capacity is None or stale.seats_taken + seats <= stale.capacity else 0
-                if taken:
-                    Session.objects.filter(pk=session.pk).update(seats_taken=stale.seats_taken + seats)
+            taken = _take_seats(session, seats)
             if not taken and not session.waitlist_enabled:
                 raise Full(_("名额已满。"))
             reservation = Reservation.objects.create(
@@ -218,15 +141,25 @@ def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", a
     return reservation
 
 
-def cancel(reservation: Reservation, *, reason: str = "", staff: bool = False) -> bool:
-    """Cancel; give the seats back and promote the waiting list. Returns False if nothing changed."""
-    reservation = Reservation.objects.select_related("session").get(pk=reservation.pk)
+def cancel(reservation: Reservation, *, reason: str = "", staff=None) -> bool:
+    """Cancel; give the seats back and promote the waiting list. Returns False if nothing changed.
+    The person may cancel until the session's deadline; `staff` (an organizer allowed to
+    manage the session's bookings) may cancel at any time."""
+    reservation = Reservation.objects.select_related("session__activity__organization").get(pk=reservation.pk)
     session = reservation.session
-    if not staff and reservation.status == R.CONFIRMED:
+    if staff is not None:
+        policy.require(staff, "reservation.manage", session)
+    elif reservation.status == R.CONFIRMED:
         deadline = session.starts_at - timedelta(hours=session.cancel_hours_before)
         if timezone.now() > deadline:
             raise ReservationError(_("开始前 %(h)s 小时内不能取消，如不能参加请联系主办方。") % {
                 "h": session.cancel_hours_before})
+    return _cancel(reservation, reason)
+
+
+def _cancel(reservation: Reservation, reason: str) -> bool:
+    """The cancellation itself, with no deadline (callers decide who may cancel when)."""
+    session = reservation.session
     try:
         with transaction.atomic():
             _lock_timeout()
@@ -249,10 +182,7 @@ def promote_waiting(session: Session) -> list[Reservation]:
     """Give freed places to the waiting list in order (caller holds a transaction)."""
     promoted = []
     for waiting in Reservation.objects.filter(session=session, status=R.WAITING).order_by("waiting_since", "id"):
-        taken = Session.objects.filter(pk=session.pk).filter(
-            Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity") - waiting.seats)
-        ).update(seats_taken=F("seats_taken") + waiting.seats)
-        if not taken:
+        if not _take_seats(session, waiting.seats):
             break  # strict order: a big group at the head waits, nobody jumps it
         Reservation.objects.filter(pk=waiting.pk, status=R.WAITING).update(status=R.CONFIRMED,
                                                                            confirmed_at=timezone.now())
@@ -270,6 +200,7 @@ def promote_waiting(session: Session) -> list[Reservation]:
 def change_capacity(session: Session, new_capacity: int | None, *, actor, move_to_waiting=()) -> list[int]:
     """Set a session's capacity. Lowering it below what is booked never drops anyone
     silently: the organizer names the reservations to move to the waiting list."""
+    policy.require(actor, "reservation.manage", session)
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         movers = list(Reservation.objects.filter(session=session, status=R.CONFIRMED, checked_in_at__isnull=True,
@@ -297,6 +228,7 @@ def change_capacity(session: Session, new_capacity: int | None, *, actor, move_t
 
 def close_session(session: Session, *, actor, cancel_all: bool = False, reason: str = "") -> int:
     """Stop bookings; with cancel_all, cancel the session and tell everyone booked."""
+    policy.require(actor, "reservation.manage", session)
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         fields = {"is_closed": True}
@@ -347,6 +279,9 @@ class CheckInResult:
 
 
 def check_in(value: str, session: Session, *, staff) -> CheckInResult:
+    """Let the ticket holder in, once. Only the scan that wins sends `person_checked_in`
+    (after commit), so a ticket shown twice is counted once."""
+    policy.require(staff, "reservation.checkin", session)
     reservation = find_by_scan(value)
     if reservation is None:
         return CheckInResult(CheckInResult.UNKNOWN)
@@ -359,13 +294,10 @@ def check_in(value: str, session: Session, *, staff) -> CheckInResult:
     with transaction.atomic():
         won = Reservation.objects.filter(pk=reservation.pk, status=R.CONFIRMED, checked_in_at__isnull=True).update(
             checked_in_at=timezone.now(), checked_in_by=staff, checked_in_by_name=staff.display_name)
+        reservation.refresh_from_db()
         if won:
-            # Attendance flows into the activity's actual participants for the reports.
-            Activity.objects.filter(pk=session.activity_id).update(
-                actual_participants=F("actual_participants") + reservation.seats)
-            Activity.objects.filter(pk=session.activity_id, actual_participants__isnull=True).update(
-                actual_participants=reservation.seats)
-    reservation.refresh_from_db()
+            transaction.on_commit(lambda: person_checked_in.send(
+                sender=Reservation, reservation=reservation, session=session, seats=reservation.seats, staff=staff))
     return CheckInResult(CheckInResult.OK if won else CheckInResult.ALREADY, reservation)
 
 
@@ -380,30 +312,21 @@ def session_numbers(session: Session) -> dict:
             "seats_taken": session.seats_taken}
 
 
-# --- personal data ------------------------------------------------------------------
+# --- personal data (registered with participants in ReservationsConfig.ready) ------------
 
-def export_personal_data(user) -> dict:
-    profile = profile_of(user)
-    return {
-        "phone": profile.phone if profile else None,
-        "name": profile.name if profile else "",
-        "consent_at": profile.consent_at.isoformat() if profile else None,
-        "reservations": [
-            {"code": r.code, "activity": r.session.activity.title, "session_starts_at": r.session.starts_at.isoformat(),
-             "seats": r.seats, "group_name": r.group_name, "status": r.status,
-             "checked_in_at": r.checked_in_at.isoformat() if r.checked_in_at else None}
-            for r in Reservation.objects.filter(person=user).select_related("session__activity")
-        ],
-    }
+def export_for(person) -> list[dict]:
+    """The person's reservations, for their personal-data export."""
+    return [
+        {"code": r.code, "activity": r.session.activity.title, "session_starts_at": r.session.starts_at.isoformat(),
+         "seats": r.seats, "group_name": r.group_name, "status": r.status,
+         "checked_in_at": r.checked_in_at.isoformat() if r.checked_in_at else None}
+        for r in Reservation.objects.filter(person=person).select_related("session__activity")
+    ]
 
 
-def delete_personal_data(user) -> None:
-    """Cancel what is still ahead, drop the phone number and close the account. Past
-    attendance stays as anonymous counts (reports need them), without the person."""
-    for reservation in Reservation.objects.filter(person=user, status__in=Reservation.Status.ACTIVE):
-        cancel(reservation, reason="account deleted", staff=True)
-    with transaction.atomic():
-        Profile.objects.filter(user=user).delete()
-        User.objects.filter(pk=user.pk).update(is_active=False, full_name="", email="",
-                                               username=f"deleted_{secrets.token_hex(8)}")
-
+def erase_for(person) -> None:
+    """The person leaves: what is still ahead is cancelled (places go to the waiting list,
+    whatever the cancellation deadline). Past attendance stays, as counts."""
+    for reservation in Reservation.objects.filter(person=person, status__in=Reservation.Status.ACTIVE).select_related(
+            "session"):
+        _cancel(reservation, "account deleted")

@@ -1,22 +1,26 @@
-"""Row-by-row validation of an uploaded form and the bulk write of the valid rows.
+"""Row-by-row validation of an uploaded form, and the hand-over of the valid rows to
+activities.services.create_filings.
 
-Everything a row may refer to (organizations of the province, divisions, content areas,
-flagships, existing titles) is read up front into dictionaries, so validating 10,000 rows
-issues a handful of queries; the write is a few bulk inserts in one transaction.
+A row is judged by the same rules as the console form (activities.rules: phone, expected
+participants, peak attendance, dates, sessions, attendance caps, where hosts are looked
+up); this module only turns cells into values and names into ids. Everything a row may
+refer to (organizations of the province, divisions, content areas, flagships, existing
+titles) is read up front into dictionaries, so validating 10,000 rows issues a handful of
+queries; the write is a few bulk inserts in one transaction.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sciweek.accounts import policy
-from sciweek.activities import rules
-from sciweek.activities.hosts import split_names
-from sciweek.activities.models import Activity, ActivityHost, Session
+from sciweek.activities import rules, services
+from sciweek.activities.hosts import lookup_path, split_names
+from sciweek.activities.models import Activity
+from sciweek.activities.services import NewFiling
 from sciweek.campaigns.models import Campaign, ContentArea, FlagshipActivity, RegionalPlan
 from sciweek.organizations.models import Division, Organization
 from sciweek.organizations.selectors import within
@@ -26,7 +30,6 @@ from .columns import COLUMNS, FORMAT_LABELS, LEVEL_LABELS, OPEN_DAY, PROJECT
 from .parsing import CellError
 
 STEPLEN = Organization.steplen
-BATCH_SIZE = 1000
 # Model fields a row fills directly (everything else is resolved first).
 DIRECT_FIELDS = (
     "title", "supervising_department", "address", "venue_capacity", "audience", "expected_participants", "budget",
@@ -38,8 +41,6 @@ DIRECT_FIELDS = (
 
 
 def _labels(choices: dict, extra: dict) -> dict[str, str]:
-    from django.utils import translation
-
     labels = {value: value for value in choices}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -80,12 +81,11 @@ class Org:
 @dataclass
 class ParsedRow:
     row: int
-    organization_id: int
-    fields: dict
-    hosts: list[int] = field(default_factory=list)
-    organizers: list[int] = field(default_factory=list)
-    areas: list[int] = field(default_factory=list)
-    sessions: list[tuple[datetime, datetime, int | None]] = field(default_factory=list)
+    filing: NewFiling
+
+
+# activities.rules names a session's problems by what they concern; the form has one column each.
+RULE_COLUMNS = {"session_starts_at": "sessions", "session_ends_at": "sessions", "session_capacity": "capacity"}
 
 
 @dataclass
@@ -119,9 +119,9 @@ class Importer:
 
     def _load(self):
         org = self.organization
-        self.scope_paths = [""] if self.user.is_superuser else policy.scope_paths(self.user, "activity.file")
-        region_path = org.path[: STEPLEN * min(2, org.depth)]
+        region_path = lookup_path(org)  # where host names are looked up, as in the console form
         region = Organization.objects.only("kind", "division_id").get(path=region_path)
+        self.region_division = region.division_id
         self.by_name: dict[str, list[Org]] = {}
         self.by_id: dict[int, Org] = {}
         rows = (Organization.objects.filter(within(region_path), is_active=True)
@@ -132,10 +132,8 @@ class Importer:
             for key in {name.strip(), short_name.strip()} - {""}:
                 self.by_name.setdefault(key, []).append(info)
 
-        divisions = Division.objects.all()
-        if region.kind == Organization.Kind.REGION and region.division_id:
-            divisions = divisions.filter(code__startswith=region.division_id[:2])
-        rows = list(divisions.values_list("code", "name", "parent_id"))
+        # Every division: which province a row may name depends on the row's unit (rules.venue_province).
+        rows = list(Division.objects.values_list("code", "name", "parent_id"))
         names = {code: name for code, name, _parent in rows}
         parents = {code: parent for code, _name, parent in rows}
         self.divisions: dict[str, str] = names
@@ -175,9 +173,6 @@ class Importer:
             .exclude(status__in=Activity.Status.RETIRED)
             .values_list("organization_id", "title")
         )
-
-    def in_scope(self, path: str) -> bool:
-        return any(path.startswith(p) for p in self.scope_paths)
 
     def cap_for(self, org: Org) -> rules.AttendanceCap:
         """rules.attendance_cap, asked once per set of regional plans above the filer (not per row or unit):
@@ -243,16 +238,19 @@ class Importer:
             error("is_key", _("填写了方案序号，此处应为“是”"))
         fields["is_key"] = bool(values.get("is_key")) or values.get("key_position") is not None
 
-        starts, ends = fields.get("starts_on"), fields.get("ends_on")
-        for key, day in (("starts_on", starts), ("ends_on", ends)):
-            if day is not None and day.year != year:
-                error(key, _("%(day)s 不在 %(year)s 年内（本届活动周在 %(year)s 年举办）") % {"day": day, "year": year})
-        if starts and ends and ends < starts:
-            error("ends_on", _("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": ends, "start": starts})
-
-        sessions = self._sessions(values, starts, ends, errored, error, warn)
+        for problem in rules.field_problems(fields, year=year):
+            if problem.field not in errored:
+                error(problem.field, problem.message)
+        sessions = self._sessions(values, errored, warn)
+        for problem in rules.session_problems(sessions, fields.get("starts_on"), fields.get("ends_on")):
+            error(RULE_COLUMNS[problem.field], problem.message)
         if organization is not None and not errors:
-            self._attendance(fields, sessions, organization, error)
+            # An import row is complete on its own: what rules call missing is an error here.
+            for problem in rules.attendance_problems(
+                    self.cap_for(organization), format=fields.get("format", Activity.Format.ONSITE),
+                    venue_capacity=fields.get("venue_capacity"), peak=fields.get("safety_max_attendance"),
+                    session_capacities=[capacity for _start, _end, capacity in sessions]):
+                error(RULE_COLUMNS.get(problem.field, problem.field), problem.message)
         if organization is not None and fields.get("title"):
             key = (organization.id, fields["title"])
             if key in self.existing_titles:
@@ -263,8 +261,8 @@ class Importer:
 
         if errors or organization is None:
             return None, errors, warnings
-        return ParsedRow(row=row, organization_id=organization.id, fields=fields, hosts=hosts,
-                         organizers=organizers, areas=areas, sessions=sessions), errors, warnings
+        return ParsedRow(row, NewFiling(organization_id=organization.id, fields=fields, hosts=hosts,
+                                        organizers=organizers, content_areas=areas, sessions=sessions)), errors, warnings
 
     def _parse(self, column, raw, year):
         kind = column.type
@@ -314,6 +312,7 @@ class Importer:
         return None
 
     def _hosts(self, names: list[str], key: str, error) -> tuple[list[int], str]:
+        """Hosts may be any active organization where names are looked up (activities.hosts)."""
         linked, others = [], []
         for name in names:
             candidates = self.by_name.get(name, [])
@@ -321,13 +320,8 @@ class Importer:
                 if name not in others:
                     others.append(name)
                 continue
-            allowed = [c for c in candidates if self.in_scope(c.path)]
-            if not allowed:
-                error(key, _("“%(name)s”不在您的管理范围内，不能通过导入关联。如确为合作单位，请导入后在备案页面中添加")
-                      % {"name": name})
-                continue
-            if allowed[0].id not in linked:
-                linked.append(allowed[0].id)
+            if candidates[0].id not in linked:
+                linked.append(candidates[0].id)
         other_text = "、".join(others)
         if len(other_text) > 255:
             error(key, _("平台外的单位名称合计不能超过 255 个字"))
@@ -353,14 +347,18 @@ class Importer:
             if self.kind == OPEN_DAY and organization is not None and organization.division_id in self.divisions:
                 fields["division_id"] = organization.division_id
             return
+        province = rules.venue_province(organization.division_id if organization else None, self.region_division)
         code = re.match(r"^\s*(\d{6})\b", text)
         if code:
-            if code.group(1) in self.divisions:
-                fields["division_id"] = code.group(1)
+            problem = (rules.division_error(code.group(1), province) if code.group(1) in self.divisions
+                       else _("行政区划代码 %(code)s 不存在或不在本省范围内") % {"code": code.group(1)})
+            if problem:
+                error("division", problem)
             else:
-                error("division", _("行政区划代码 %(code)s 不存在或不在本省范围内") % {"code": code.group(1)})
+                fields["division_id"] = code.group(1)
             return
-        codes = self.division_names.get(re.sub(r"\s+", "", text), [])
+        codes = [c for c in self.division_names.get(re.sub(r"\s+", "", text), [])
+                 if not rules.division_error(c, province)]
         if len(codes) == 1:
             fields["division_id"] = codes[0]
         elif codes:
@@ -383,72 +381,25 @@ class Importer:
         elif flag and "flagship" not in errored:
             error("flagship", _("“是否重大示范活动”为“是”时，须选择所属重大示范活动"))
 
-    def _sessions(self, values, starts, ends, errored, error, warn) -> list[tuple[datetime, datetime, int | None]]:
+    def _sessions(self, values, errored, warn) -> list[tuple[datetime, datetime, int | None]]:
         capacity = values.get("capacity")
         result = []
         for day, start, end, own_capacity in values.get("sessions") or []:
-            if starts and ends and not (starts <= day <= ends):
-                error("sessions", _("场次日期 %(day)s 不在活动日期（%(start)s 至 %(end)s）内") % {
-                    "day": day, "start": starts, "end": ends})
             result.append((datetime.combine(day, start, self.tz), datetime.combine(day, end, self.tz),
                            own_capacity if own_capacity is not None else capacity))
         if capacity is not None and not result and "sessions" not in errored and "sessions" in self.columns:
             warn("capacity", _("填写了每场名额，但没有填写场次，名额未导入"))
         return result
 
-    def _attendance(self, fields: dict, sessions: list, organization: Org, error):
-        """The checks of rules.attendance_errors, with the cap read once per filing unit."""
-        if fields.get("format", Activity.Format.ONSITE) not in (Activity.Format.ONSITE, Activity.Format.HYBRID):
-            return
-        cap = self.cap_for(organization)
-        venue = fields.get("venue_capacity")
-        limit = cap.limit_for(venue)
-        if cap.percent is not None and not venue:
-            error("venue_capacity", _("本届规定线下活动人数不得超过场馆容量的 %(p)s%%，请填写场馆额定容量") % {"p": cap.percent})
-        maximum = fields.get("safety_max_attendance")
-        if limit is not None and maximum and maximum > limit:
-            error("safety_max_attendance", _("最大同时在场人数 %(n)s 超过了规定上限 %(limit)s 人") % {
-                "n": maximum, "limit": limit})
-        bounds = [x for x in (limit, maximum) if x]
-        ceiling = min(bounds) if bounds else None
-        if ceiling is None:
-            return
-        for number, (_start, _end, capacity) in enumerate(sessions, start=1):
-            if capacity is not None and capacity > ceiling:
-                error("capacity", _("第 %(i)s 场的名额 %(n)s 超过了最大同时在场人数 %(limit)s") % {
-                    "i": number, "n": capacity, "limit": ceiling})
-            if capacity is None:
-                error("capacity", _("第 %(i)s 场须填写名额（线下活动限流）") % {"i": number})
-
     # --- the write ----------------------------------------------------------------------
 
     def write(self, rows: list[ParsedRow]) -> list[int]:
         """Create the rows as drafts with their hosts, content areas and sessions, all or nothing."""
-        allowed = {r.organization_id for r in rows}
-        for org_id in allowed:  # defence in depth: the validation already kept rows in scope
+        for org_id in {r.filing.organization_id for r in rows}:
+            # The validation kept rows inside the chosen organization; the service checks the
+            # user's filing scope again.
             info = self.by_id.get(org_id)
-            if info is None or not info.path.startswith(self.organization.path) or not self.in_scope(info.path):
-                raise PermissionError(f"organization {org_id} outside the import's scope")
-        with transaction.atomic():
-            activities = [
-                Activity(campaign=self.campaign, kind=self.kind, organization_id=r.organization_id,
-                         created_by=self.user, status=Activity.Status.DRAFT, **r.fields)
-                for r in rows
-            ]
-            Activity.objects.bulk_create(activities, batch_size=BATCH_SIZE)
-            links = []
-            through = Activity.content_areas.through
-            areas = []
-            sessions = []
-            for activity, r in zip(activities, rows, strict=True):
-                links += [ActivityHost(activity_id=activity.pk, organization_id=o, role=ActivityHost.Role.HOST,
-                                       position=i) for i, o in enumerate(r.hosts)]
-                links += [ActivityHost(activity_id=activity.pk, organization_id=o, role=ActivityHost.Role.ORGANIZER,
-                                       position=i) for i, o in enumerate(r.organizers)]
-                areas += [through(activity_id=activity.pk, contentarea_id=a) for a in r.areas]
-                sessions += [Session(activity_id=activity.pk, starts_at=s, ends_at=e, capacity=c)
-                             for s, e, c in r.sessions]
-            ActivityHost.objects.bulk_create(links, batch_size=BATCH_SIZE)
-            through.objects.bulk_create(areas, batch_size=BATCH_SIZE)
-            Session.objects.bulk_create(sessions, batch_size=BATCH_SIZE)
-        return [a.pk for a in activities]
+            if info is None or not info.path.startswith(self.organization.path):
+                raise PermissionError(f"organization {org_id} outside the import's organization")
+        return services.create_filings([r.filing for r in rows], actor=self.user, campaign=self.campaign,
+                                       kind=self.kind)

@@ -1,7 +1,8 @@
 """Cell values as officials type them -> Python values, with a plain-Chinese reason when not.
 
 Every parser takes the raw cell value (str, int, float, datetime, None) and returns the
-parsed value or raises CellError. None of them touches the database.
+parsed value or raises CellError. None of them touches the database. Whether a value is
+acceptable for a filing (a phone number, a session's times, …) is activities.rules' call.
 """
 import re
 from datetime import date, datetime, time
@@ -11,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
+
+from sciweek.activities import rules
 
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
                 "#CALC!"}
@@ -26,9 +29,7 @@ class CellError(Exception):
         self.message = message
 
 
-def quoted(value) -> str:
-    text = str(value)
-    return "“" + (text if len(text) <= 40 else text[:40] + "…") + "”"
+quoted = rules.quoted  # “value”, shortened: one spelling for every message
 
 
 def check_not_error(value) -> None:
@@ -199,10 +200,8 @@ def email(value) -> str:
 
 
 def phone(value) -> str:
-    result = text(value, 32).translate(_FULLWIDTH)
-    if result and not re.fullmatch(r"[0-9+\-() 转ext.,、/]{5,32}", result, flags=re.IGNORECASE):
-        raise CellError(_("无法识别的电话号码%(v)s") % {"v": quoted(value)})
-    return result
+    """The number as text; whether it is a phone number is rules.phone_error's call."""
+    return rules.normalize_phone(text(value, 32))
 
 
 _SESSION = re.compile(
@@ -235,8 +234,6 @@ def sessions(value, default_year: int) -> list[tuple[date, time, time, int | Non
             end = time(int(g["h2"]), int(g["m2"]))
         except ValueError:
             raise CellError(_("场次%(v)s中的日期或时间不存在") % {"v": quoted(part)}) from None
-        if end <= start:
-            raise CellError(_("场次%(v)s的结束时间应晚于开始时间") % {"v": quoted(part)})
         result.append((day, start, end, int(g["cap"]) if g["cap"] else None))
         if len(result) > 100:
             raise CellError(_("场次过多（最多 100 场）"))

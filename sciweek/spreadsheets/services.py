@@ -3,6 +3,9 @@
 upload → (background) check every row → preview (nothing saved) → confirm → (background)
 check again and bulk-insert the rows that were valid in the preview → done. Rows with
 errors can be downloaded as a corrected template at any point after the check.
+
+The background steps are tasks (tasks.py) that call run_check / run_import here; this module
+finds those tasks by name when it enqueues them, so the two import each other not at all.
 """
 import gzip
 import json
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from sciweek.accounts import policy
@@ -30,6 +34,12 @@ logger = logging.getLogger(__name__)
 S = ImportJob.Status
 MAX_STORED_ISSUES = 20_000  # per job; counts stay exact beyond it
 PROGRESS_EVERY = 500
+CHECK_TASK = "sciweek.spreadsheets.tasks.check_import"
+IMPORT_TASK = "sciweek.spreadsheets.tasks.import_rows"
+
+
+def _enqueue(task_name: str, *args) -> None:
+    import_string(task_name).enqueue(*args)
 
 
 # --- upload ------------------------------------------------------------------------------
@@ -52,10 +62,8 @@ def start_import(*, user, organization, upload) -> ImportJob:
                     stage=_("排队等待检查"), language=translation.get_language() or "")
     job.file.save(f"{uuid.uuid4().hex}.xlsx", File(upload), save=False)
     job.save()
-    from .tasks import check_import
-
     try:
-        check_import.enqueue(job.pk)
+        _enqueue(CHECK_TASK, job.pk)
     except Exception:  # the queue is down: say so now rather than leave the job waiting forever
         logger.exception("could not enqueue the check of import %s", job.pk)
         _fail(job.pk, S.FAILED, _("后台任务暂时不可用，文件已保存但未检查。请稍后重新上传。"))
@@ -305,10 +313,8 @@ def confirm(job: ImportJob, *, user) -> ImportJob:
         updated_at=timezone.now())
     if updated != 1:
         raise ValidationError(_("这次导入已经确认过或已放弃。"))
-    from .tasks import import_rows
-
     try:
-        import_rows.enqueue(job.pk)
+        _enqueue(IMPORT_TASK, job.pk)
     except Exception:
         logger.exception("could not enqueue import %s", job.pk)
         ImportJob.objects.filter(pk=job.pk, status=S.IMPORTING).update(status=S.PREVIEW, confirmed_at=None,

@@ -25,6 +25,7 @@ from sciweek.organizations.models import Organization
 from . import selectors, services, writer
 from .columns import FORM_TITLES, OPEN_DAY, PROJECT
 from .excel import SpreadsheetError
+from .exporters import exporters
 from .forms import UploadForm
 from .models import ImportJob
 
@@ -55,11 +56,14 @@ def _index_context(request, form=None):
     user = request.user
     filing_orgs = list(_roots(user, "activity.file"))
     initial = {"organization": filing_orgs[0].pk} if filing_orgs else {}
-    export_orgs = list(_roots(user, "activity.export"))
+    registered = exporters()
+    roots = {org.pk: org for action in {e.action for e in registered} for org in _roots(user, action)}
+    offers = [(org, [e for e in registered if e.offered_for(user, org)])
+              for org in sorted(roots.values(), key=lambda o: o.path)]
     return {
         "campaign": current_campaign(),
         "filing_orgs": filing_orgs,
-        "export_orgs": export_orgs,
+        "export_offers": [(org, offered) for org, offered in offers if offered],
         "form": form or UploadForm(organizations=filing_orgs, initial=initial),
         "jobs": selectors.jobs_for(user)[:20],
         "kinds": [(PROJECT, FORM_TITLES[PROJECT]), (OPEN_DAY, FORM_TITLES[OPEN_DAY])],
@@ -173,16 +177,6 @@ def template(request, org_id, kind):
     return writer.response(workbook, f"{campaign.year}-{FORM_TITLES[kind]}-{org.display_name}.xlsx")
 
 
-def _reveals_phones(user, org: Organization | None) -> bool:
-    """Full contact numbers for filers, admins and reviewers of every exported organization; masked
-    for the rest (statisticians)."""
-    if user.is_superuser:
-        return True
-    paths = policy.scope_paths(user, "activity.file") + policy.scope_paths(user, "activity.review")
-    wanted = [org.path] if org is not None else policy.scope_paths(user, "activity.export")
-    return all(any(path.startswith(p) for p in paths) for path in wanted)
-
-
 @console_view
 @require_GET
 def export_filings(request, org_id=None):
@@ -207,7 +201,7 @@ def export_filings(request, org_id=None):
         return redirect("spreadsheets:index")
     ordered = selectors.for_export(qs).order_by("organization__path", "starts_on", "id")
     by_kind = {kind: ordered.filter(kind=kind).iterator(chunk_size=2000) for kind in (PROJECT, OPEN_DAY)}
-    workbook = writer.filings_workbook(by_kind, reveal_phones=_reveals_phones(user, org))
+    workbook = writer.filings_workbook(by_kind, reveal_phones=policy.may_see_contacts_within(user, org))
     name = (org.display_name if org else _("我的范围")) + f"-{campaign.year}-" + _("备案导出") + ".xlsx"
     return writer.response(workbook, name)
 

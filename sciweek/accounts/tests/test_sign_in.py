@@ -6,8 +6,8 @@ from freezegun import freeze_time
 
 from sciweek.accounts.models import AuditEvent, Invitation, Membership, User
 from sciweek.accounts.services import accept_invitation, create_invitation
-from sciweek.core.demo import demo_totp_key
-from sciweek.core.demo_data import DEMO_PASSWORD
+from sciweek.demo.demo_data import DEMO_PASSWORD
+from sciweek.demo.loader import demo_totp_key
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
@@ -147,12 +147,12 @@ def test_expired_invitation_is_refused(client, demo, org):
 def test_role_changes_are_audited_and_last_admin_is_kept(staff_client, org):
     client = staff_client("sjz-admin")
     filer = Membership.objects.get(user__username="sjz-filer")
-    response = client.post(reverse("console:membership_revoke", args=[filer.pk]))
+    response = client.post(reverse("accounts:membership_revoke", args=[filer.pk]))
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=filer.pk).exists()
     assert AuditEvent.objects.filter(action="membership.revoked", target_user__username="sjz-filer").exists()
     own = Membership.objects.get(user__username="sjz-admin")
-    client.post(reverse("console:membership_revoke", args=[own.pk]), follow=True)
+    client.post(reverse("accounts:membership_revoke", args=[own.pk]), follow=True)
     assert Membership.objects.filter(pk=own.pk).exists()
 
 

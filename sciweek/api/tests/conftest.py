@@ -6,7 +6,7 @@ from django.core.cache import cache
 from sciweek.accounts.models import User
 from sciweek.api.models import ApiToken
 
-# What the demo puts in every filing's private fields (see sciweek.core.demo).
+# What the demo puts in every filing's private fields (see sciweek.demo.loader).
 DEMO_PHONE = "13800000000"
 PRIVATE_KEYS = {
     "contact_name", "contact_phone", "contact_email", "lead_name", "budget", "safety_max_attendance",

@@ -8,10 +8,9 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sciweek.activities import catalog
+from sciweek.activities import catalog, public_views
 from sciweek.activities.models import Activity, Session
 from sciweek.campaigns.models import ContentArea
-from sciweek.portal import views as portal_views
 
 from .conftest import DEMO_PHONE, assert_error, assert_public_only
 
@@ -31,7 +30,7 @@ def all_ids(client, params: dict) -> tuple[list[int], int]:
 
 def portal_ids(campaign, params: dict) -> list[int]:
     """What the portal's catalog page lists for the same query string."""
-    query = portal_views._catalog_query(RequestFactory().get("/", params))
+    query = public_views.catalog_query(RequestFactory().get("/", params))
     return list(catalog.search_catalog(campaign, query).values_list("pk", flat=True))
 
 

@@ -110,12 +110,12 @@ def test_any_calendar_day_is_accepted(client, demo, day):
 
 
 def test_unexpected_failures_still_use_the_shape(client, demo, monkeypatch, caplog):
-    from sciweek.api.v1 import campaigns
+    from sciweek.campaigns import selectors
 
     def broken():
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(campaigns, "current_campaign", broken)
+    monkeypatch.setattr(selectors, "current_campaign", broken)
     error = assert_error(client.get("/api/v1/campaigns/current"), 500, "server_error")
     assert "boom" not in error["message"]
     assert any("API error" in r.getMessage() for r in caplog.records)

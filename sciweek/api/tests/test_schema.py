@@ -117,5 +117,36 @@ def test_catalog_parameters_are_the_portals_filters(schema):
     assert page_size["schema"]["maximum"] == 50
 
 
+def test_component_names_are_unique(monkeypatch):
+    """Each app names its own schemas; ninja keys components by class name and would let a
+    second `TokenOut` silently replace the first in the document."""
+    from ninja.openapi.schema import OpenAPISchema
+
+    from sciweek.api.api import api
+
+    clashes = []
+    add = OpenAPISchema.add_schema_definitions
+
+    def add_checked(self, definitions):
+        clashes.extend(name for name, definition in definitions.items()
+                       if name in self.schemas and self.schemas[name] != definition)
+        add(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", add_checked)
+    api.get_openapi_schema()
+    assert not clashes, f"two different schemas share the name(s) {sorted(set(clashes))}: rename one"
+
+
+def test_paged_lists_share_one_shape(schema):
+    """Every list that takes page/page_size answers with the one page shape (api/pagination.py)."""
+    paged = [operation for _method, _path, operation in operations(schema)
+             if {"page", "page_size"} <= {p["name"] for p in operation.get("parameters", [])}]
+    assert len(paged) >= 2  # the catalog and the news feed
+    for operation in paged:
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        assert set(body["properties"]) == {"items", "count", "page", "page_size", "pages", "next", "previous"}, ref
+
+
 def test_interactive_docs_are_served(client):
     assert client.get("/api/docs").status_code == 200

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from sciweek.activities.models import Activity
 from sciweek.browser import PHONE, screenshot
-from sciweek.core.demo_data import DEMO_PASSWORD
+from sciweek.demo.demo_data import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ def _filing_period():
 
 
 def new_filing(client, org, kind="project"):
-    response = client.post(reverse("console:filing_new"), {"organization": org.pk, "kind": kind})
+    response = client.post(reverse("activities:filing_new"), {"organization": org.pk, "kind": kind})
     assert response.status_code == 302
     return Activity.objects.latest("id")
 
@@ -27,7 +27,7 @@ def test_filer_creates_fills_and_submits(staff_client, org):
     unit = org("石家庄市科技信息研究所")
     activity = new_filing(client, unit)
     assert activity.status == "draft" and activity.organization == unit
-    page = client.get(reverse("console:filing_edit", args=[activity.pk])).content.decode()
+    page = client.get(reverse("activities:filing_edit", args=[activity.pk])).content.decode()
     assert "提交前检查" in page and "主办单位" in page
     area = activity.campaign.content_areas.first()
     data = {
@@ -42,7 +42,7 @@ def test_filer_creates_fills_and_submits(staff_client, org):
         "sessions-0-starts_at": "2020-08-25T09:00", "sessions-0-ends_at": "2020-08-25T10:30", "sessions-0-capacity": "30",
         "submit": "1",
     }
-    response = client.post(reverse("console:filing_edit", args=[activity.pk]), data)
+    response = client.post(reverse("activities:filing_edit", args=[activity.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     activity.refresh_from_db()
     assert activity.status == "submitted" and activity.review_level.name == "石家庄市"
@@ -57,17 +57,17 @@ def test_bad_input_is_explained_and_nothing_is_lost(staff_client, org):
     data = {"title": "保留我", "starts_on": "2020-08-25", "ends_on": "2020-08-20", "expected_participants": "很多",
             "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0", "sessions-MIN_NUM_FORMS": "0",
             "sessions-MAX_NUM_FORMS": "1000"}
-    response = client.post(reverse("console:filing_edit", args=[activity.pk]), data)
+    response = client.post(reverse("activities:filing_edit", args=[activity.pk]), data)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "结束日期不能早于开始日期" in page and "输入整数" in page
+    assert "结束日期 2020-08-20 早于开始日期 2020-08-25" in page and "输入整数" in page  # the importer's words
     assert 'value="保留我"' in page  # what the user typed is still on the page
 
 
 def test_autosave_keeps_valid_fields_and_reports_the_rest(staff_client, org):
     client = staff_client("unit-filer")
     activity = new_filing(client, org("石家庄市科技信息研究所"))
-    response = client.post(reverse("console:filing_autosave", args=[activity.pk]),
+    response = client.post(reverse("activities:filing_autosave", args=[activity.pk]),
                            {"title": "自动保存的标题", "audience": "市民", "expected_participants": "abc",
                             "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "已自动保存" in response.content.decode()
@@ -78,13 +78,13 @@ def test_autosave_keeps_valid_fields_and_reports_the_rest(staff_client, org):
 def test_mass_assignment_is_ignored(staff_client, org):
     client = staff_client("unit-filer")
     activity = new_filing(client, org("石家庄市科技信息研究所"))
-    client.post(reverse("console:filing_autosave", args=[activity.pk]), {
+    client.post(reverse("activities:filing_autosave", args=[activity.pk]), {
         "title": "想直接通过", "status": "approved", "organization": org("保定市").pk, "is_key": "on",
         "review_level": org("河北省").pk, "version": "99", "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0"})
     activity.refresh_from_db()
     assert (activity.status, activity.organization.name, activity.is_key, activity.review_level) == (
         "draft", "石家庄市科技信息研究所", False, None)
-    response = client.post(reverse("console:filing_action", args=[activity.pk]), {"action": "approve"})
+    response = client.post(reverse("activities:filing_action", args=[activity.pk]), {"action": "approve"})
     assert Activity.objects.get(pk=activity.pk).status == "draft"
     assert response.status_code in (302, 403)
 
@@ -97,9 +97,9 @@ def test_reviewer_inbox_and_bulk_approve(staff_client, demo):
     for a in filings:
         services.submit(a, actor=User.objects.get(username="unit-filer"))
     client = staff_client("sjz-reviewer")
-    page = client.get(reverse("console:review_inbox")).content.decode()
+    page = client.get(reverse("activities:review_inbox")).content.decode()
     assert "人工智能与健康生活科普讲座" in page and "已等待" in page
-    response = client.post(reverse("console:review_bulk"), {"activity": [a.pk for a in filings], "decision": "approve",
+    response = client.post(reverse("activities:review_bulk"), {"activity": [a.pk for a in filings], "decision": "approve",
                                                             "comment": "同意"})
     assert response.status_code == 302
     assert Activity.objects.filter(pk__in=[a.pk for a in filings], status="approved").count() == 2
@@ -108,7 +108,7 @@ def test_reviewer_inbox_and_bulk_approve(staff_client, demo):
 def test_inbox_query_count_does_not_grow_with_rows(staff_client, demo, django_assert_max_num_queries):
     client = staff_client("sjz-reviewer")
     with django_assert_max_num_queries(20):
-        client.get(reverse("console:review_inbox"))
+        client.get(reverse("activities:review_inbox"))
 
 
 def test_filer_sees_no_review_buttons_and_province_cannot_act_early(staff_client, demo):
@@ -117,17 +117,17 @@ def test_filer_sees_no_review_buttons_and_province_cannot_act_early(staff_client
 
     activity = complete_filing(demo)
     services.submit(activity, actor=User.objects.get(username="unit-filer"))
-    page = staff_client("unit-filer").get(reverse("console:filing_detail", args=[activity.pk])).content.decode()
+    page = staff_client("unit-filer").get(reverse("activities:filing_detail", args=[activity.pk])).content.decode()
     assert "审核通过" not in page and "撤回" in page
     client = staff_client("hebei-reviewer")
-    client.post(reverse("console:filing_action", args=[activity.pk]), {"action": "approve"})
+    client.post(reverse("activities:filing_action", args=[activity.pk]), {"action": "approve"})
     assert Activity.objects.get(pk=activity.pk).status == "submitted"
 
 
 def test_attachments_are_checked_by_content(staff_client, org, settings):
     client = staff_client("unit-filer")
     activity = new_filing(client, org("石家庄市科技信息研究所"))
-    url = reverse("console:attachment_upload", args=[activity.pk])
+    url = reverse("activities:attachment_upload", args=[activity.pk])
     fake = SimpleUploadedFile("照片.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
     page = client.post(url, {"file": fake}, follow=True).content.decode()
     assert "只能上传" in page and not Attachment.objects.filter(activity=activity).exists()
@@ -136,28 +136,28 @@ def test_attachments_are_checked_by_content(staff_client, org, settings):
     attachment = Attachment.objects.get(activity=activity)
     assert attachment.original_name == "活动方案（终稿）.pdf"
     assert ".." not in attachment.file.name and attachment.file.name.endswith(".pdf")
-    download = client.get(reverse("console:attachment_download", args=[attachment.pk]))
+    download = client.get(reverse("activities:attachment_download", args=[attachment.pk]))
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     assert "filename*=utf-8''" in download["Content-Disposition"].lower()
 
 
 def test_contacts_are_masked_for_other_roles(staff_client, demo):
     activity = complete_filing(demo)
-    page = staff_client("sjz-liaison").get(reverse("console:filing_detail", args=[activity.pk])).content.decode()
+    page = staff_client("sjz-liaison").get(reverse("activities:filing_detail", args=[activity.pk])).content.decode()
     assert "139****5678" in page and "13912345678" not in page
-    page = staff_client("unit-filer").get(reverse("console:filing_detail", args=[activity.pk])).content.decode()
+    page = staff_client("unit-filer").get(reverse("activities:filing_detail", args=[activity.pk])).content.decode()
     assert "13912345678" in page
 
 
 def test_public_catalog_shows_only_approved(client, demo):
     activity = complete_filing(demo, title="尚未通过的活动")
-    page = client.get(reverse("portal:catalog", args=[2020]), {"q": "尚未通过"}).content.decode()
+    page = client.get(reverse("activities:catalog", args=[2020]), {"q": "尚未通过"}).content.decode()
     assert "尚未通过的活动" not in page
-    assert client.get(reverse("portal:activity", args=[2020, activity.pk])).status_code == 404
+    assert client.get(reverse("activities:activity", args=[2020, activity.pk])).status_code == 404
 
 
 def test_denied_attempts_leave_no_trace_in_data(staff_client, org):
     before = AuditEvent.objects.count()
-    staff_client("unit-filer").post(reverse("console:filing_new"), {"organization": org("保定市").pk})
+    staff_client("unit-filer").post(reverse("activities:filing_new"), {"organization": org("保定市").pk})
     assert not Activity.objects.filter(organization__name="保定市", title="未命名活动").exists()
     assert AuditEvent.objects.count() >= before

@@ -13,6 +13,7 @@ from sciweek.accounts.models import AuditEvent, Invitation, Membership, User
 from sciweek.accounts.services import create_invitation
 from sciweek.activities.models import Activity, Attachment, Session
 from sciweek.news.models import NewsItem
+from sciweek.organizations.models import Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -40,24 +41,24 @@ def baoding_objects(demo, org):
 
 # route name (with its app's namespace) -> (kwargs for 保定's object, methods to try)
 MATRIX = {
-    "console:organization_detail": (lambda o: {"org_id": o["org"].pk}, ["get"]),
-    "console:organization_add": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
-    "console:organization_edit": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
-    "console:invitation_create": (lambda o: {"org_id": o["org"].pk}, ["post"]),
-    "console:invitation_revoke": (lambda o: {"invitation_id": o["invitation"].pk}, ["post"]),
-    "console:membership_revoke": (lambda o: {"membership_id": o["membership"].pk}, ["post"]),
-    "console:regional_plan_edit": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
-    "console:filing_detail": (lambda o: {"activity_id": o["filing"].pk}, ["get"]),
-    "console:filing_edit": (lambda o: {"activity_id": o["draft"].pk}, ["get", "post"]),
-    "console:filing_autosave": (lambda o: {"activity_id": o["draft"].pk}, ["post"]),
-    "console:filing_action": (lambda o: {"activity_id": o["filing"].pk}, ["post"]),
-    "console:attachment_upload": (lambda o: {"activity_id": o["draft"].pk}, ["post"]),
-    "console:attachment_download": (lambda o: {"attachment_id": o["attachment"].pk}, ["get"]),
-    "console:session_detail": (lambda o: {"session_id": o["session"].pk}, ["get"]),
-    "console:session_capacity": (lambda o: {"session_id": o["session"].pk}, ["post"]),
-    "console:session_close": (lambda o: {"session_id": o["session"].pk}, ["post"]),
-    "console:session_export": (lambda o: {"session_id": o["session"].pk}, ["get"]),
-    "console:check_in": (lambda o: {"session_id": o["session"].pk}, ["get", "post"]),
+    "organizations:organization_detail": (lambda o: {"org_id": o["org"].pk}, ["get"]),
+    "organizations:organization_add": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
+    "organizations:organization_edit": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
+    "accounts:invitation_create": (lambda o: {"org_id": o["org"].pk}, ["post"]),
+    "accounts:invitation_revoke": (lambda o: {"invitation_id": o["invitation"].pk}, ["post"]),
+    "accounts:membership_revoke": (lambda o: {"membership_id": o["membership"].pk}, ["post"]),
+    "campaigns:regional_plan_edit": (lambda o: {"org_id": o["org"].pk}, ["get", "post"]),
+    "activities:filing_detail": (lambda o: {"activity_id": o["filing"].pk}, ["get"]),
+    "activities:filing_edit": (lambda o: {"activity_id": o["draft"].pk}, ["get", "post"]),
+    "activities:filing_autosave": (lambda o: {"activity_id": o["draft"].pk}, ["post"]),
+    "activities:filing_action": (lambda o: {"activity_id": o["filing"].pk}, ["post"]),
+    "activities:attachment_upload": (lambda o: {"activity_id": o["draft"].pk}, ["post"]),
+    "activities:attachment_download": (lambda o: {"attachment_id": o["attachment"].pk}, ["get"]),
+    "reservations:session_detail": (lambda o: {"session_id": o["session"].pk}, ["get"]),
+    "reservations:session_capacity": (lambda o: {"session_id": o["session"].pk}, ["post"]),
+    "reservations:session_close": (lambda o: {"session_id": o["session"].pk}, ["post"]),
+    "reservations:session_export": (lambda o: {"session_id": o["session"].pk}, ["get"]),
+    "reservations:check_in": (lambda o: {"session_id": o["session"].pk}, ["get", "post"]),
     "news:withdraw": (lambda o: {"news_id": o["news"].pk}, ["post"]),
 }
 # Apps whose console routes have a matrix of their own (with the objects they need).
@@ -102,7 +103,7 @@ def test_other_citys_objects_are_not_found(route, attacker, baoding_objects, sta
     invitation = Invitation.objects.get(pk=baoding_objects["invitation"].pk)
     assert invitation.revoked_at is None
     assert baoding_objects["org"].name == "保定市"
-    assert not baoding_objects["org"].get_children().filter(name="入侵").exists()
+    assert not Organization.objects.get_children(baoding_objects["org"]).filter(name="入侵").exists()
     assert Activity.objects.get(pk=baoding_objects["filing"].pk).status == "approved"
     assert Activity.objects.get(pk=baoding_objects["draft"].pk).title == "保定草稿"
     assert not Activity.objects.filter(title="入侵").exists()
@@ -123,18 +124,18 @@ def test_anonymous_is_sent_to_login(route, baoding_objects, client):
 def test_wrong_role_in_own_tree_is_forbidden(staff_client, org):
     client = staff_client("sjz-filer")
     sjz = org("石家庄市")
-    assert client.get(reverse("console:organization_edit", args=[sjz.pk])).status_code == 403
-    assert client.post(reverse("console:invitation_create", args=[sjz.pk]), {"role": "admin"}).status_code == 403
+    assert client.get(reverse("organizations:organization_edit", args=[sjz.pk])).status_code == 403
+    assert client.post(reverse("accounts:invitation_create", args=[sjz.pk]), {"role": "admin"}).status_code == 403
 
 
 def test_lists_show_only_own_subtree(baoding_objects, staff_client):
     client = staff_client("sjz-admin")
-    page = client.get(reverse("console:organization_list"), {"q": "保定"}).content.decode()
+    page = client.get(reverse("organizations:organization_list"), {"q": "保定"}).content.decode()
     assert "保定市" not in page
-    page = client.get(reverse("console:organization_list"), {"q": "莲池"}).content.decode()
+    page = client.get(reverse("organizations:organization_list"), {"q": "莲池"}).content.decode()
     assert "莲池区" not in page
     assert AuditEvent.objects.filter(organization=baoding_objects["org"]).exists()
-    audit = client.get(reverse("console:audit_log")).content.decode()
+    audit = client.get(reverse("accounts:audit_log")).content.decode()
     assert "a@b.cn" not in audit
     home = client.get(reverse("console:home")).content.decode()
     assert "保定" not in home
@@ -142,6 +143,6 @@ def test_lists_show_only_own_subtree(baoding_objects, staff_client):
 
 def test_unit_cannot_see_its_parent_city(staff_client, org):
     client = staff_client("unit-admin")
-    assert client.get(reverse("console:organization_detail", args=[org("石家庄市").pk])).status_code == 404
+    assert client.get(reverse("organizations:organization_detail", args=[org("石家庄市").pk])).status_code == 404
     own = org("石家庄市科技信息研究所")
-    assert client.get(reverse("console:organization_detail", args=[own.pk])).status_code == 200
+    assert client.get(reverse("organizations:organization_detail", args=[own.pk])).status_code == 200

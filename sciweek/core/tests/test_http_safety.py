@@ -26,7 +26,7 @@ def test_security_headers(client, demo, path):
 
 
 def test_session_cookie_flags(client, demo):
-    from sciweek.core.demo_data import DEMO_PASSWORD
+    from sciweek.demo.demo_data import DEMO_PASSWORD
 
     response = client.post(reverse("accounts:login"), {"username": "sjz-filer", "password": DEMO_PASSWORD})
     cookie = response.cookies["sessionid"]

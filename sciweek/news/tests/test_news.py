@@ -45,7 +45,7 @@ def test_activity_page_lists_its_news(client, demo):
 
     cache.clear()
     item = NewsItem.objects.filter(campaign=demo, activity__isnull=False).first()
-    page = client.get(reverse("portal:activity", args=[2020, item.activity_id])).content.decode()
+    page = client.get(reverse("activities:activity", args=[2020, item.activity_id])).content.decode()
     assert "活动动态" in page and item.title in page
 
 

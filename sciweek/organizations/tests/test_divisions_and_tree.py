@@ -27,7 +27,7 @@ def test_reporting_line_need_not_match_division(demo, org):
     """Shenzhen reports to the national committee but lies in Guangdong."""
     shenzhen = org("深圳市")
     committee = selectors.national_committee()
-    assert shenzhen.get_parent() == committee
+    assert Organization.objects.get_parent(shenzhen) == committee
     assert shenzhen.division.parent.name == "广东省"
     assert not shenzhen.is_within(org("广东省"))
 
@@ -55,7 +55,7 @@ def test_add_organization_appends_child_and_audits(demo, org):
     actor = User.objects.get(username="sjz-admin")
     child = services.add_organization(parent=sjz, actor=actor, name="石家庄市第二中学", kind="school",
                                       division_id="130102")
-    assert child.get_parent() == sjz and child.depth == sjz.depth + 1
+    assert Organization.objects.get_parent(child) == sjz and child.depth == sjz.depth + 1
     assert AuditEvent.objects.filter(action="organization.created", organization=child).exists()
 
 

@@ -3,8 +3,8 @@ import pytest
 from django_otp.oath import totp
 
 from sciweek.browser import PHONE, screenshot
-from sciweek.core.demo import demo_totp_key
-from sciweek.core.demo_data import DEMO_PASSWORD
+from sciweek.demo.demo_data import DEMO_PASSWORD
+from sciweek.demo.loader import demo_totp_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,10 @@
-from zoneinfo import ZoneInfo
-
+"""The public shell's own pages: the home page (the public dashboard) and the region pages.
+The activities' public pages (catalog, activity page, calendar, map, online week) are tested
+in sciweek/activities/tests/test_public_pages.py."""
 import pytest
 from django.urls import reverse
+
+from sciweek.activities.tests.test_public_pages import approved_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -40,62 +43,10 @@ def test_home_shows_numbers_live_streams_and_highlights(client, demo):
     assert "科学之夜活动" in page
 
 
-def test_catalog_page_filters_and_htmx_partial(client, demo):
-    page = client.get(reverse("portal:catalog", args=[2020]), {"p": "130000"}).content.decode()
-    assert "共 629 项活动" in page and 'value="130100"' in page  # cities offered once a province is chosen
-    partial = client.get(reverse("portal:catalog", args=[2020]), {"q": "疫情"}, HTTP_HX_REQUEST="true")
-    body = partial.content.decode()
-    assert "<html" not in body and 'id="catalog-page"' in body
-    stale = client.get(reverse("portal:catalog", args=[2020]), {"p": "110000", "c": "130100"}).content.decode()
-    assert "共 14 项活动" in stale  # a city left over from another province is ignored
-
-
-def test_catalog_rejects_nonsense_quietly(client, demo):
-    for params in ({"day": "2020-13-45"}, {"page": "abc"}, {"area": "x"}, {"p": "../../"}, {"sort": "drop"}):
-        assert client.get(reverse("portal:catalog", args=[2020]), params).status_code == 200
-
-
-def test_activity_page_ics_and_share(client, demo):
-    from icalendar import Calendar
-
-    from sciweek.activities.models import Activity
-
-    activity = Activity.objects.filter(kind="open_day", status="approved").first()
-    page = client.get(reverse("portal:activity", args=[2020, activity.pk])).content.decode()
-    assert "已结束" in page and "<svg" in page and "加入日历" in page  # 2020 sessions are over
-    assert "13800000000" not in page
-    ics = client.get(reverse("portal:activity_ics", args=[2020, activity.pk]))
-    assert ics["Content-Type"].startswith("text/calendar")
-    calendar = Calendar.from_ical(ics.content)
-    events = calendar.walk("VEVENT")
-    assert len(events) == 1 and str(events[0]["SUMMARY"]) == activity.title
-    assert events[0].decoded("DTSTART").astimezone(ZoneInfo("Asia/Shanghai")).hour == 9
-
-
-def test_calendar_and_map(client, demo):
-    week = client.get(reverse("portal:calendar", args=[2020])).content.decode()
-    assert "8月23日" in week and "8月29日" in week and "?day=2020-08-23" in week
-    day = client.get(reverse("portal:calendar", args=[2020]), {"view": "day", "day": "2020-08-25"}).content.decode()
-    assert "8月25日" in day and "8月26日" not in day.split("后一天")[0].split("前一天")[-1]
-    response = client.get(reverse("portal:map", args=[2020]))
-    data = {d["name"]: d for d in response.context["map_data"]}
-    assert data["河北"]["value"] == 629 and data["河北"]["url"].endswith("?p=130000") and data["北京"]["value"] == 14
-    assert len(data) == 31
-    page = response.content.decode()
-    assert page.count("<script") == page.count("<script src=") + 1  # only the JSON island is inline
-
-
-@pytest.mark.parametrize("url_name,args", [("portal:home", []), ("portal:catalog", [2020]),
-                                           ("portal:calendar", [2020]), ("portal:map", [2020])])
-def test_public_pages_have_bounded_queries(client, demo, url_name, args, django_assert_max_num_queries):
-    with django_assert_max_num_queries(25):
-        assert client.get(reverse(url_name, args=args)).status_code == 200
-
-
-def test_online_week_lists_activities_with_that_channel(client, demo):
-    page = client.get(reverse("portal:online", args=[2020]), {"channel": "live"}).content.decode()
-    assert "进入直播" in page and "https://live.example.cn/demo" in page
-    assert client.get(reverse("portal:online", args=[2020]), {"channel": "nope"}).status_code == 200
+def test_shell_pages_have_bounded_queries(client, demo, org, django_assert_max_num_queries):
+    for url in (reverse("portal:home"), reverse("portal:region", args=[2020, org("河北省").pk])):
+        with django_assert_max_num_queries(25):
+            assert client.get(url).status_code == 200
 
 
 def test_city_region_page_uses_city_labels(client, demo, org):
@@ -103,48 +54,15 @@ def test_city_region_page_uses_city_labels(client, demo, org):
     assert "各区县推荐" in page and "division=130100" in page
 
 
-def _approved(campaign, title, division="130102"):
-    from datetime import date
-
-    from sciweek.activities.models import Activity, ActivityHost
-    from sciweek.organizations.models import Organization
-
-    unit = Organization.objects.get(name="石家庄市科技信息研究所")
-    activity = Activity.objects.create(
-        campaign=campaign, title=title, organization=unit, division_id=division, status=Activity.Status.APPROVED,
-        starts_on=date(2020, 8, 23), ends_on=date(2020, 8, 23), expected_participants=100, format="online",
-        live_stream_url="https://live.example.cn/cache-test", is_key=True, level="provincial")
-    ActivityHost.objects.create(activity=activity, organization=unit)
-    return activity
-
-
 def test_cached_numbers_follow_new_filings(client, demo):
     """Home numbers and catalog counts are cached, but a new public filing shows at once."""
     home = client.get("/").content.decode()
     assert ">643<" in home
-    assert "共 629 项活动" in client.get(reverse("portal:catalog", args=[2020]), {"p": "130000"}).content.decode()
-    _approved(demo, "缓存之后新通过的活动")
+    assert "共 629 项活动" in client.get(reverse("activities:catalog", args=[2020]), {"p": "130000"}).content.decode()
+    approved_activity(demo, "缓存之后新通过的活动")
     home = client.get("/").content.decode()
     assert ">644<" in home
-    assert "共 630 项活动" in client.get(reverse("portal:catalog", args=[2020]), {"p": "130000"}).content.decode()
-
-
-@pytest.mark.parametrize("params", [{}, {"p": "130000"}, {"q": "疫情", "p": "130000"}, {"page": "20"}])
-def test_catalog_queries_do_not_grow_with_the_data(client, demo, params, django_assert_max_num_queries):
-    """L10: the catalog's query count is the same for 643 and 843 public activities, and a
-    repeated request reads no count."""
-    url = reverse("portal:catalog", args=[2020])
-    client.get(url, params)
-    with django_assert_max_num_queries(12) as first:
-        client.get(url, params)
-    queries = len(first)  # read now: the next request resets Django's query log
-    assert not any("COUNT(" in q["sql"].upper() for q in first.captured_queries)
-    for i in range(200):
-        _approved(demo, f"扩容测试活动{i}")
-    client.get(url, params)
-    with django_assert_max_num_queries(queries):
-        page = client.get(url, params)
-    assert page.status_code == 200
+    assert "共 630 项活动" in client.get(reverse("activities:catalog", args=[2020]), {"p": "130000"}).content.decode()
 
 
 def test_home_repeated_request_reads_no_aggregate(client, demo, django_assert_max_num_queries):
@@ -162,39 +80,6 @@ def test_home_campaign_lists_follow_new_rows(client, demo, org):
     assert "山西省" not in client.get("/").content.decode()
     RegionalPlan.objects.create(campaign=demo, organization=org("山西省"), theme="科技惠民")
     assert "科技惠民" in client.get("/").content.decode()
-
-
-@pytest.mark.parametrize("channel", ["live", "exhibition", "video"])
-def test_online_week_reads_a_fixed_number_of_queries(client, demo, channel, django_assert_max_num_queries):
-    """List pages load only the columns they show; showing them must not read any row again."""
-    url = reverse("portal:online", args=[2020])
-    client.get(url, {"channel": channel})
-    with django_assert_max_num_queries(10):
-        assert client.get(url, {"channel": channel}).status_code == 200
-
-
-def test_activity_page_seats_stay_live_while_details_are_cached(client, demo, django_assert_max_num_queries):
-    from datetime import timedelta
-
-    from django.db.models import F
-    from django.utils import timezone
-
-    from sciweek.activities.models import Activity, Session
-
-    activity = Activity.objects.filter(kind="open_day", status="approved").first()
-    ahead = timezone.now() - min(s.starts_at for s in activity.sessions.all()) + timedelta(days=2)
-    Session.objects.filter(activity=activity).update(starts_at=F("starts_at") + ahead, ends_at=F("ends_at") + ahead)
-    url = reverse("portal:activity", args=[2020, activity.pk])
-    assert "余 30 个名额" in client.get(url).content.decode()
-    with django_assert_max_num_queries(6):  # campaign, version, sessions, current campaign: no join, no row reload
-        client.get(url)
-    Session.objects.filter(activity=activity).update(seats_taken=5)  # what a booking does: the filing is untouched
-    assert "余 25 个名额" in client.get(url).content.decode()
-    activity.title = "改过名字的实验室开放日"
-    activity.save()
-    page = client.get(url).content.decode()
-    assert "改过名字的实验室开放日" in page and page.count("<svg") == 1
-    assert client.get(url, {"from": "wechat"}).status_code == 200  # a query string is served, not cached
 
 
 def test_region_page_lists_only_public_key_activities(client, demo, org):

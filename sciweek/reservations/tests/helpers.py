@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from sciweek.accounts.models import User
 from sciweek.activities.models import Activity, Session
-from sciweek.reservations.models import Profile
+from sciweek.participants.models import Profile
 
 
 def person(n: int) -> User:

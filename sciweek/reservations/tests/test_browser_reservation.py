@@ -3,8 +3,8 @@ when someone cancels, show the ticket, staff scan it once, a second scan is refu
 import pytest
 
 from sciweek.browser import PHONE, screenshot
-from sciweek.core.demo_data import DEMO_PASSWORD
 from sciweek.core.sms import LocmemSmsBackend
+from sciweek.demo.demo_data import DEMO_PASSWORD
 from sciweek.reservations import services
 from sciweek.reservations.models import Reservation
 

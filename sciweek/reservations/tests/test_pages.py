@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from sciweek.conftest import sign_in
-from sciweek.core.sms import LocmemSmsBackend
 from sciweek.reservations import services
 from sciweek.reservations.models import Reservation
 
@@ -16,21 +15,6 @@ pytestmark = pytest.mark.django_db
 def as_person(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
-
-
-def test_phone_sign_in_flow(client, demo):
-    LocmemSmsBackend.outbox.clear()
-    page = client.post(reverse("reservations:sign_in"), {"phone": "13700001234"}).content.decode()
-    assert "137****1234" in page
-    code = LocmemSmsBackend.outbox[-1][1].split("验证码是 ")[1][:6]
-    refused = client.post(reverse("reservations:sign_in"), {"phone": "13700001234", "code": code})
-    assert "同意隐私政策" in refused.content.decode()
-    response = client.post(reverse("reservations:sign_in"),
-                           {"phone": "13700001234", "code": code, "consent": "on", "next": "/my/reservations/"})
-    assert response.status_code == 302 and response["Location"] == "/my/reservations/"
-    assert client.get(reverse("reservations:mine")).status_code == 200
-    bad = client.post(reverse("reservations:sign_in"), {"phone": "abc"}).content.decode()
-    assert "11 位手机号码" in bad
 
 
 def test_book_see_ticket_and_cancel(client, demo):
@@ -75,14 +59,14 @@ def test_check_in_page_and_unit_isolation(client, demo, org):
     session = open_session(capacity=5)  # belongs to a Hebei institute, not to 石家庄市科技信息研究所
     reservation = services.reserve(session, person(321))
     sign_in(client, "unit-admin")
-    assert client.get(reverse("console:check_in", args=[session.pk])).status_code == 404
-    assert client.post(reverse("console:check_in", args=[session.pk]), {"code": reservation.code}).status_code == 404
+    assert client.get(reverse("reservations:check_in", args=[session.pk])).status_code == 404
+    assert client.post(reverse("reservations:check_in", args=[session.pk]), {"code": reservation.code}).status_code == 404
     assert Reservation.objects.get(pk=reservation.pk).checked_in_at is None
     sign_in(client, "hebei-admin")
-    page = client.post(reverse("console:check_in", args=[session.pk]), {"code": reservation.code},
+    page = client.post(reverse("reservations:check_in", args=[session.pk]), {"code": reservation.code},
                        HTTP_HX_REQUEST="true").content.decode()
     assert "核验通过" in page
-    page = client.post(reverse("console:check_in", args=[session.pk]), {"code": reservation.code},
+    page = client.post(reverse("reservations:check_in", args=[session.pk]), {"code": reservation.code},
                        HTTP_HX_REQUEST="true").content.decode()
     assert "已经入场过" in page
 
@@ -95,18 +79,31 @@ def test_session_page_masks_phones_and_exports(client, demo):
     session = open_session(capacity=5)
     services.reserve(session, person(331))
     sign_in(client, "hebei-admin")
-    page = client.get(reverse("console:session_detail", args=[session.pk])).content.decode()
+    page = client.get(reverse("reservations:session_detail", args=[session.pk])).content.decode()
     assert "139****0331" in page and "13900000331" not in page
-    export = client.get(reverse("console:session_export", args=[session.pk]))
+    export = client.get(reverse("reservations:session_export", args=[session.pk]))
     sheet = load_workbook(BytesIO(export.content)).active
     assert sheet.cell(2, 2).value == "139****0331"
 
 
-def test_my_data_export_and_delete(client, demo):
-    someone = person(341)
-    as_person(client, someone)
-    data = client.get(reverse("reservations:my_data"), {"format": "json"}).json()
-    assert data["phone"] == "13900000341"
-    client.post(reverse("reservations:my_data"), {"action": "delete", "confirm": "1"})
-    someone.refresh_from_db()
-    assert not someone.is_active
+def test_booking_page_reads_bookability_from_booking_state(client, demo):
+    """The page asks activities.selectors.booking_state like the service and the API do."""
+    from sciweek.activities.models import Activity
+
+    session = open_session(capacity=1, waitlist_enabled=True)
+    services.reserve(session, person(351))
+    as_person(client, person(352))
+    page = client.get(reverse("reservations:book", args=[session.pk])).content.decode()
+    assert "登记候补" in page and "可以登记候补" in page  # full, with a waiting list
+    session.is_closed = True
+    session.save()
+    page = client.get(reverse("reservations:book", args=[session.pk])).content.decode()
+    assert "该场次已停止预约。" in page and "登记候补" not in page
+    posted = client.post(reverse("reservations:book", args=[session.pk]), {"seats": "1", "idempotency_key": "k9"})
+    assert posted.status_code == 200 and "该场次已停止预约。" in posted.content.decode()
+    Activity.objects.filter(pk=session.activity_id).update(status=Activity.Status.CANCELLED)
+    page = client.get(reverse("reservations:book", args=[session.pk])).content.decode()
+    assert "该活动当前不接受预约。" in page  # public but cancelled: a reason, not a 404
+    Activity.objects.filter(pk=session.activity_id).update(status=Activity.Status.DRAFT)
+    assert client.get(reverse("reservations:book", args=[session.pk])).status_code == 404
+    assert Reservation.objects.filter(session=session).count() == 1

@@ -1,6 +1,6 @@
 """Capacity under concurrency: a burst of reservations at a 30-place session never oversells
-(SQLite file DB and PostgreSQL). The twin with the conditional update switched off must
-oversell at least once, or the test proves nothing."""
+(SQLite file DB and PostgreSQL). The twin, with the one seat-taking step replaced by a naive
+read-then-write, must oversell at least once, or the test proves nothing."""
 import threading
 
 import pytest
@@ -72,9 +72,18 @@ def test_same_person_double_submit_yields_one_reservation(demo):
     assert Session.objects.get(pk=session.pk).seats_taken == 1
 
 
-def test_without_the_conditional_update_it_oversells(demo, settings):
-    """Mutation twin (RESERVATION_LOCKING=False): read-then-write must oversell sometimes."""
-    settings.RESERVATION_LOCKING = False
+def naive_take_seats(session, seats):
+    """The bug the conditional UPDATE prevents: trust the counters read before the
+    transaction (as `reserve` loaded them), then write the sum back."""
+    if session.capacity is not None and session.seats_taken + seats > session.capacity:
+        return False
+    Session.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken + seats)
+    return True
+
+
+def test_without_the_conditional_update_it_oversells(demo, monkeypatch):
+    """Mutation twin: with the naive step in place of `_take_seats`, it must oversell sometimes."""
+    monkeypatch.setattr(services, "_take_seats", naive_take_seats)
     oversold = False
     for attempt in range(5):
         session = open_session(capacity=5)

@@ -2,13 +2,18 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from freezegun import freeze_time
 
 from sciweek.accounts.models import User
+from sciweek.core.signals import person_checked_in
 from sciweek.core.sms import LocmemSmsBackend
+from sciweek.participants import services as participants
+from sciweek.participants.models import Profile
 from sciweek.reservations import services
 from sciweek.reservations.integrity import violations
-from sciweek.reservations.models import OneTimeCode, Profile, Reservation
+from sciweek.reservations.models import Reservation
 
 from .helpers import open_session, person
 
@@ -20,45 +25,6 @@ R = Reservation.Status
 def _invariants(demo):
     yield
     assert violations() == []
-
-
-def last_code():
-    return LocmemSmsBackend.outbox[-1][1].split("验证码是 ")[1][:6]
-
-
-def test_sign_in_by_phone_code_creates_a_minimal_profile(db):
-    LocmemSmsBackend.outbox.clear()
-    services.request_code("138 0013 8000", ip="10.0.0.1")
-    assert LocmemSmsBackend.outbox[-1][0] == "13800138000"
-    with pytest.raises(services.ReservationError):
-        services.verify_code("13800138000", last_code(), consent=False)  # first time needs consent
-    OneTimeCode.objects.update(created_at=OneTimeCode.objects.first().created_at - timedelta(minutes=2))
-    services.request_code("13800138000")
-    user = services.verify_code("13800138000", last_code(), consent=True, name="小明家长")
-    profile = Profile.objects.get(user=user)
-    assert profile.phone == "13800138000" and profile.masked_phone == "138****8000"
-    assert not user.has_usable_password() and not user.memberships.exists()
-
-
-def test_code_rules_rate_limit_attempts_and_expiry(db):
-    LocmemSmsBackend.outbox.clear()
-    services.request_code("13800138001")
-    with pytest.raises(services.RateLimited):
-        services.request_code("13800138001")
-    code = last_code()
-    for _ in range(5):
-        with pytest.raises(services.ReservationError):
-            services.verify_code("13800138001", "000000" if code != "000000" else "111111", consent=True)
-    with pytest.raises(services.ReservationError):  # locked after 5 wrong tries, even with the right code
-        services.verify_code("13800138001", code, consent=True)
-    with freeze_time(OneTimeCode.objects.latest("id").created_at + timedelta(minutes=6)):
-        services.request_code("13800138001")
-        fresh = last_code()
-    with freeze_time(OneTimeCode.objects.latest("id").created_at + timedelta(minutes=6)):
-        with pytest.raises(services.ReservationError):
-            services.verify_code("13800138001", fresh, consent=True)
-    with pytest.raises(services.ReservationError):
-        services.request_code("12345")
 
 
 def test_reserve_until_full_then_waiting_list(demo):
@@ -122,7 +88,7 @@ def test_cancellation_deadline(demo):
     with freeze_time(session.starts_at - timedelta(hours=1)):
         with pytest.raises(services.ReservationError):
             services.cancel(reservation)
-    assert services.cancel(reservation, staff=True)  # organizers may still cancel
+    assert services.cancel(reservation, staff=User.objects.get(username="hebei-admin"))  # organizers may still cancel
 
 
 def test_idempotency_key_makes_retries_safe(demo):
@@ -139,7 +105,7 @@ def test_lowering_capacity_needs_a_choice_and_tells_people(demo, django_capture_
     LocmemSmsBackend.outbox.clear()
     session = open_session(capacity=3)
     booked = [services.reserve(session, person(60 + i)) for i in range(3)]
-    staff = User.objects.get(username="unit-admin")
+    staff = User.objects.get(username="hebei-admin")
     with pytest.raises(services.ReservationError) as error:
         services.change_capacity(session, 1, actor=staff)
     assert "至少 2 人" in str(error.value)
@@ -161,19 +127,21 @@ def test_cancel_session_tells_everyone(demo, django_capture_on_commit_callbacks)
         services.reserve(session, person(70 + i))
     services.reserve(session, person(73))
     with django_capture_on_commit_callbacks(execute=True):
-        n = services.close_session(session, actor=User.objects.get(username="unit-admin"), cancel_all=True,
+        n = services.close_session(session, actor=User.objects.get(username="hebei-admin"), cancel_all=True,
                                    reason="暴雨")
     assert n == 4 and not Reservation.objects.filter(session=session, status__in=Reservation.Status.ACTIVE).exists()
     assert sum("已取消" in text for _, text in LocmemSmsBackend.outbox) == 4
 
 
-def test_check_in_once_with_signed_token_or_short_code(demo):
+def test_check_in_once_with_signed_token_or_short_code(demo, django_capture_on_commit_callbacks):
     session = open_session(capacity=5)
     reservation = services.reserve(session, person(81))
-    staff = User.objects.get(username="unit-admin")
-    result = services.check_in(services.ticket_token(reservation), session, staff=staff)
+    staff = User.objects.get(username="hebei-liaison")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.check_in(services.ticket_token(reservation), session, staff=staff)
     assert result.outcome == "ok"
-    again = services.check_in(reservation.code.lower(), session, staff=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.check_in(reservation.code.lower(), session, staff=staff)
     assert again.outcome == "already" and again.reservation.checked_in_by_name == staff.display_name
     forged = signing.dumps({"r": reservation.pk, "c": reservation.code}, salt="other")
     assert services.check_in(forged, session, staff=staff).outcome == "unknown"
@@ -183,16 +151,73 @@ def test_check_in_once_with_signed_token_or_short_code(demo):
     assert session.activity.actual_participants == 1
 
 
-def test_personal_data_export_and_delete(demo):
-    someone = person(91)
+def test_check_in_announces_once_and_activities_counts_the_seats(demo, django_capture_on_commit_callbacks):
+    session = open_session(capacity=40, max_group_size=45)
+    activity = session.activity
+    activity.actual_participants = None
+    activity.save()
+    group = services.reserve(session, person(85), seats=3, group_name="实验小学三年级")
+    staff = User.objects.get(username="hebei-liaison")
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append(kwargs)
+
+    person_checked_in.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert services.check_in(group.code, session, staff=staff).outcome == "ok"
+        assert len(callbacks) == 1  # sent after commit, not inside the transaction
+        activity.refresh_from_db()
+        assert activity.actual_participants == 3  # NULL → the group's seats
+        for value in (group.code, services.ticket_token(group)):  # the same ticket scanned again
+            with django_capture_on_commit_callbacks(execute=True):
+                assert services.check_in(value, session, staff=staff).outcome == "already"
+    finally:
+        person_checked_in.disconnect(listener)
+    activity.refresh_from_db()
+    assert activity.actual_participants == 3
+    assert len(heard) == 1 and heard[0]["seats"] == 3 and heard[0]["staff"] == staff
+    assert heard[0]["reservation"].pk == group.pk and heard[0]["session"].pk == session.pk
+
+
+@pytest.mark.parametrize(("username", "refusal"), [("unit-admin", Http404),  # another unit: does not exist
+                                                   ("hebei-statistician", PermissionDenied)])  # in scope, no role
+def test_organizer_services_ask_the_policy_themselves(demo, username, refusal):
     session = open_session(capacity=5)
+    reservation = services.reserve(session, person(86))
+    outsider = User.objects.get(username=username)
+    with pytest.raises(refusal):
+        services.change_capacity(session, 1, actor=outsider)
+    with pytest.raises(refusal):
+        services.close_session(session, actor=outsider, cancel_all=True, reason="x")
+    with pytest.raises(refusal):
+        services.check_in(reservation.code, session, staff=outsider)
+    with pytest.raises(refusal):
+        services.cancel(reservation, staff=outsider)
+    with pytest.raises(Http404):
+        services.cancel(reservation, staff=True)  # no more "I am staff" flag: a staff user or nobody
+    session.refresh_from_db()
+    reservation.refresh_from_db()
+    assert (session.capacity, session.is_closed, session.seats_taken) == (5, False, 1)
+    assert reservation.status == R.CONFIRMED and reservation.checked_in_at is None
+
+
+def test_personal_data_export_and_delete(demo):
+    """Reservations is one of participants' personal-data providers: its part is exported,
+    and erasing the person cancels what is still ahead (even inside the cancel window)."""
+    someone = person(91)
+    session = open_session(capacity=1, cancel_hours_before=200)
     services.reserve(session, someone)
-    data = services.export_personal_data(someone)
+    waiting = services.reserve(session, person(92))
+    data = participants.export_personal_data(someone)
     assert data["phone"] == "13900000091" and len(data["reservations"]) == 1
-    services.delete_personal_data(someone)
+    assert data["reservations"][0]["status"] == "confirmed"
+    participants.delete_personal_data(someone)
     someone.refresh_from_db()
     assert not someone.is_active and not Profile.objects.filter(user=someone).exists()
     assert not Reservation.objects.filter(person=someone, status__in=Reservation.Status.ACTIVE).exists()
+    assert Reservation.objects.get(pk=waiting.pk).status == R.CONFIRMED  # the place went to the queue
 
 
 def test_reminders_once(demo):

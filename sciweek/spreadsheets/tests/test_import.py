@@ -13,9 +13,10 @@ from django.utils import translation
 
 from sciweek.accounts.models import User
 from sciweek.activities.models import Activity, ActivityHost, Session
+from sciweek.activities.services import BULK_BATCH_SIZE
 from sciweek.organizations.models import Organization
 from sciweek.spreadsheets.columns import PROJECT_COLUMNS
-from sciweek.spreadsheets.importer import BATCH_SIZE, Importer
+from sciweek.spreadsheets.importer import Importer
 from sciweek.spreadsheets.models import ImportJob
 
 from .conftest import GOOD_PROJECT, fill, workbook_bytes
@@ -270,7 +271,7 @@ def test_import_respects_attendance_caps_of_the_campaign(staff_client, excel, de
             {**GOOD_PROJECT, "项目名称": "线上不限", "举办形式": "线上", "场馆额定容量": None}]
     job = excel.job(excel.upload(client, fill(excel.template(client), rows)))
     assert job.valid_rows == [4]
-    assert [2, "safety_max_attendance", "最大同时在场人数", "最大同时在场人数 150 超过了规定上限 100 人"] in job.errors
+    assert [2, "safety_max_attendance", "最大同时在场人数", "最大同时在场人数 150 超过了规定上限 100 人。"] in job.errors
     assert any(e[0] == 3 and e[1] == "venue_capacity" and "50%" in e[3] for e in job.errors)
 
 
@@ -287,10 +288,12 @@ def test_validation_and_write_take_a_fixed_number_of_queries(demo, django_assert
         parsed = [importer.validate(n, cells) for n, cells in rows]
     assert all(p is not None and not errors for p, errors, _w in parsed)
     # one INSERT per batch (SQLite allows 999 parameters per statement, so its batches are smaller)
-    inserts = sum(math.ceil(200 / min(BATCH_SIZE, connection.ops.bulk_batch_size(
+    inserts = sum(math.ceil(200 / min(BULK_BATCH_SIZE, connection.ops.bulk_batch_size(
         [f for f in model._meta.concrete_fields if not f.primary_key], [None] * 200))) for model in (
         Activity, ActivityHost, Activity.content_areas.through, Session))
-    with django_assert_max_num_queries(inserts + 2):  # + savepoint and release
+    # + the service's own permission check (the filing organizations and the user's grants,
+    # once each), savepoint and release
+    with django_assert_max_num_queries(inserts + 4):
         ids = importer.write([p for p, _e, _w in parsed])
     assert len(ids) == 200
     assert ActivityHost.objects.filter(activity_id__in=ids).count() == 200

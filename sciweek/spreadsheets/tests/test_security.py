@@ -132,28 +132,38 @@ def test_uploads_are_opened_read_only_with_formulas_as_text(staff_client, excel,
     assert calls and all(k["read_only"] is True and k["data_only"] is False for k in calls)
 
 
-def test_rows_naming_another_citys_organization_are_rejected(staff_client, excel, org):
-    """石家庄's filer cannot file for 保定 or link 保定's units; the rest of the file still imports."""
+def test_rows_filing_for_another_city_are_rejected_but_cohosts_anywhere_are_linked(staff_client, excel, org):
+    """石家庄's filer cannot file for 保定; naming 保定's bureau or the provincial department as
+    host or organizer is co-hosting, as in the console form (a host link grants no access)."""
     client = staff_client("sjz-filer")
     baoding = org("保定市")
     before = Activity.objects.filter(within(baoding.path, "organization__path")).count()
     rows = [
         {**GOOD_PROJECT, "项目名称": "冒名保定", "填报单位": "保定市科学技术局"},
-        {**GOOD_PROJECT, "项目名称": "挂靠保定", "主办单位": "石家庄市科学技术局、保定市科学技术局"},
-        {**GOOD_PROJECT, "项目名称": "挂靠省厅", "承办单位": "省科技厅"},
+        {**GOOD_PROJECT, "项目名称": "联合保定", "主办单位": "石家庄市科学技术局、保定市科学技术局"},
+        {**GOOD_PROJECT, "项目名称": "省厅承办", "承办单位": "省科技厅"},
         {**GOOD_PROJECT, "项目名称": "本市活动"},
     ]
     job = excel.job(excel.upload(client, fill(excel.template(client), rows)))
-    assert job.invalid_rows == [2, 3, 4] and job.valid_rows == [5]
+    assert job.invalid_rows == [2] and job.valid_rows == [3, 4, 5]
     messages = {(e[0], e[2]): e[3] for e in job.errors}
     assert messages[(2, "填报单位")] == "“保定市科学技术局”不属于所选填报单位“石家庄市”及其下级单位，不能为其备案"
-    assert messages[(3, "主办单位")].startswith("“保定市科学技术局”不在您的管理范围内")
-    assert messages[(4, "承办单位")].startswith("“省科技厅”不在您的管理范围内")
     excel.confirm(client, job)
     assert Activity.objects.filter(within(baoding.path, "organization__path")).count() == before
-    assert not Activity.objects.filter(title__in=["冒名保定", "挂靠保定", "挂靠省厅"]).exists()
-    assert not Activity.objects.filter(host_links__organization__path__startswith=baoding.path,
-                                       title="本市活动").exists()
+    assert not Activity.objects.filter(title="冒名保定").exists()
+    joint = Activity.objects.get(title="联合保定")
+    assert joint.organization == org("石家庄市")
+    assert list(joint.host_links.filter(role="host").values_list("organization__name", flat=True)) == [
+        "石家庄市科学技术局", "保定市科学技术局"]
+    assert Activity.objects.get(title="省厅承办").host_links.filter(role="organizer",
+                                                                 organization=org("河北省科学技术厅")).exists()
+    # 保定's staff gain nothing from being named: the filing stays out of their lists
+    from sciweek.accounts.models import User
+    from sciweek.activities.selectors import visible_filings
+
+    baoding_admin = User.objects.create_user("bd-admin", password="x")
+    baoding_admin.memberships.create(organization=baoding, role="admin")
+    assert not visible_filings(baoding_admin).filter(pk=joint.pk).exists()
 
 
 def test_a_unit_cannot_import_for_its_city(staff_client, excel, org):

@@ -29,15 +29,18 @@ document.addEventListener("DOMContentLoaded", function () {
     requestAnimationFrame(scan);
   }
 
+  // The page gives the message in the reader's language; the fallback is the Chinese original.
+  var unavailable = button.dataset.unavailable || "摄像头不可用，请输入核验码";
+
   button.addEventListener("click", function () {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      button.textContent = button.dataset.unavailable || "摄像头不可用，请输入核验码";
+      button.textContent = unavailable;
       return;
     }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
       video.srcObject = stream; video.hidden = false; button.hidden = true;
       video.play(); requestAnimationFrame(scan);
-    }).catch(function () { button.textContent = "摄像头不可用，请输入核验码"; });
+    }).catch(function () { button.textContent = unavailable; });
   });
 
   document.body.addEventListener("htmx:afterSwap", function () { input.value = ""; input.focus(); });

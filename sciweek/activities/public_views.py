@@ -1,0 +1,292 @@
+"""Public pages of the activities app: the catalog, the activity page (and its .ics), the
+calendar, the map and the online week. Reads only, through the selectors; every count comes
+from public filings. What a page computes from a whole campaign is cached under the
+campaign's data version (sciweek.core.cache), so it is never stale after a write."""
+import hashlib
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import segno
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from sciweek.campaigns.models import Campaign
+from sciweek.campaigns.selectors import published_campaigns
+from sciweek.core import cache as public_cache
+from sciweek.news import selectors as news_selectors
+from sciweek.organizations.models import Division
+from sciweek.organizations.selectors import division_children, division_with_parents, provinces
+
+from . import catalog as catalog_module
+from . import selectors
+from .calendar_files import activity_calendar
+from .catalog import CatalogQuery
+from .models import Activity
+
+PER_PAGE = 20
+CASCADE_LABELS = [_("省份"), _("城市"), _("区县")]
+SORT_LABELS = [("date", _("按日期")), ("-date", _("日期倒序")), ("new", _("最新发布")), ("title", _("按名称"))]
+
+
+def _campaign(year: int) -> Campaign:
+    return get_object_or_404(published_campaigns(), year=year)
+
+
+def _page_number(request) -> int:
+    return int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+
+
+def public_fragment(name: str, campaign: Campaign, version: str, render_fragment, *key):
+    """A rendered piece of a public page through the cache, keyed by the campaign's data
+    version: unchanged data is rendered once, not per visit."""
+    return public_cache.cached(f"fragment-{name}", campaign, render_fragment, *key, version=version)
+
+
+# --- the catalog -----------------------------------------------------------------------
+
+def catalog_query(request) -> CatalogQuery:
+    """Read catalog filters from the query string; anything malformed is simply ignored.
+    (The API builds the same CatalogQuery from its parameters: activities.api.catalog_query.)"""
+    get = request.GET
+    day = _date_param(get.get("day", ""))
+    area = get.get("area", "")
+    return CatalogQuery(
+        q=get.get("q", "").strip()[:50],
+        division=_division_param(get),
+        day=day,
+        days=7 if get.get("days") == "7" else 1,
+        area=int(area) if area.isdigit() else None,
+        format=get.get("format", "") if get.get("format") in ("online", "onsite") else "",
+        flagship=get.get("flagship") == "1",
+        kind=get.get("kind", "") if get.get("kind") in Activity.Kind.values else "",
+        audience=get.get("audience", "").strip()[:20],
+        bookable=get.get("bookable") == "1",
+        sort=get.get("sort", "date") if get.get("sort") in catalog_module.SORTS else "date",
+    )
+
+
+def _date_param(value: str):
+    try:
+        return parse_date(value[:10]) if value else None
+    except ValueError:  # well-formed but impossible, e.g. 2020-13-45
+        return None
+
+
+def _division_param(get) -> str:
+    """The deepest consistent choice of the cascade (p → c → d), or a plain `division`."""
+    chosen = ""
+    for key in ("p", "c", "d"):
+        code = get.get(key, "")[:6]
+        if not (code.isdigit() and len(code) == 6):
+            break
+        if chosen and not code.startswith(catalog_module.division_prefix(chosen)):
+            break  # a stale city/county left over after the province changed
+        chosen = code
+    division = get.get("division", "")[:6]
+    return chosen or (division if division.isdigit() and len(division) == 6 else "")
+
+
+def catalog(request, year: int):
+    campaign = _campaign(year)
+    query = catalog_query(request)
+    page_number = _page_number(request)
+    version = public_cache.data_version(campaign)
+
+    def render_body() -> dict:
+        rows, total = catalog_module.catalog_page(campaign, query, page_number, PER_PAGE, version=version)
+        pages = max(1, -(-total // PER_PAGE))
+        division = division_with_parents(query.division) if query.division else None
+        context = {
+            "campaign": campaign, "rows": rows, "total": total, "query": query, "division": division,
+            "page_number": min(page_number, pages), "pages": pages,
+            "params": urlencode(query.as_params()),
+            "cascade": division_cascade(division),
+            "areas": campaign.content_areas.select_related("plan__organization").order_by("plan_id", "position"),
+            "sorts": SORT_LABELS,
+        }
+        # Rendered without the request: the fragment holds nothing personal, so every
+        # visitor asking the same question in the same language can be sent the same HTML.
+        return {"html": render_to_string("activities/_catalog_body.html", context),
+                "division_name": division.name if division else ""}
+
+    if query.bookable:  # seats and the clock change it: never cached
+        body = render_body()
+    else:
+        body = public_fragment("catalog", campaign, version, render_body, request.LANGUAGE_CODE,
+                               sorted(query.as_params().items()), page_number)
+    if request.htmx:
+        return HttpResponse(body["html"])
+    return render(request, "activities/catalog.html", {
+        "campaign": campaign, "body": mark_safe(body["html"]),  # noqa: S308 — our own rendered template
+        "division_name": body["division_name"],
+    })
+
+
+def division_cascade(division: Division | None) -> list[dict]:
+    """The three cascade selects (province → city → county) with the current choice."""
+    chain = []
+    node = division
+    while node is not None:
+        chain.insert(0, node)
+        node = node.parent
+    levels = []
+    parent_code = None
+    for depth in range(3):
+        options = list(division_children(parent_code).values_list("code", "name")) \
+            if depth == 0 or parent_code else []
+        selected = chain[depth].code if depth < len(chain) else ""
+        levels.append({"options": options, "selected": selected, "label": CASCADE_LABELS[depth],
+                       "name": "pcd"[depth]})
+        parent_code = selected or None
+        if not selected:
+            break
+    return levels
+
+
+# --- the activity page -----------------------------------------------------------------
+
+def _public_activity(year: int, activity_id: int) -> tuple[Campaign, dict, str]:
+    """The campaign, {activity (with hosts, place, flagship), areas, pending_change} and the
+    campaign's data version.
+
+    Loading a filing with its joins costs more than drawing its page, so the loaded bundle is
+    cached under the campaign's data version (any write to a filing of the campaign changes
+    it). Sessions and seats are not in it: they change with every booking and are read fresh."""
+    campaign = _campaign(year)
+    version = public_cache.data_version(campaign)
+
+    def load() -> dict:
+        activity = selectors.public_activity(activity_id, campaign, sessions=False)
+        if activity is None:
+            raise Http404
+        return {"activity": activity, "areas": list(activity.content_areas.all()),
+                "pending_change": selectors.has_pending_change(activity)}
+
+    return campaign, public_cache.cached("activity", campaign, load, activity_id, version=version), version
+
+
+def activity_detail(request, year: int, activity_id: int):
+    campaign, bundle, version = _public_activity(year, activity_id)
+    activity = bundle["activity"]
+    url = request.build_absolute_uri()
+
+    def render_parts() -> dict:
+        # Everything but the sessions: details, online channels, calendar link, share box.
+        context = {"campaign": campaign, "activity": activity, "pending_change": bundle["pending_change"],
+                   "areas": bundle["areas"], "share_url": url, "share_qr": share_qr(url, activity.title)}
+        return {"top": render_to_string("activities/_activity_top.html", context),
+                "bottom": render_to_string("activities/_activity_bottom.html", context)}
+
+    # Only the plain address is cached: a query string (tracking tags, noise) would make every
+    # visit a new entry.
+    parts = public_fragment("activity", campaign, version, render_parts, activity.pk, url, request.LANGUAGE_CODE) \
+        if not request.GET else render_parts()
+    now = timezone.now()
+    return render(request, "activities/activity.html", {
+        "campaign": campaign, "activity": activity,
+        "sessions": [(s, None if s.capacity is None else max(0, s.capacity - s.seats_taken),
+                      selectors.booking_state(s, activity=activity, now=now))
+                     for s in selectors.activity_sessions(activity.pk)],
+        "parts": {key: mark_safe(html) for key, html in parts.items()},  # noqa: S308 — our own templates
+        "news": news_selectors.latest(campaign, activity_id=activity.pk),
+    })
+
+
+def share_qr(url: str, title: str) -> str:
+    """The share QR code as inline SVG. Drawing it costs more than the rest of the page, and
+    it depends only on the URL and the title: cached for an hour (plain addresses only)."""
+    if "?" in url:
+        return segno.make(url, error="m").svg_inline(scale=3, title=title)
+    key = "sciweek:qr:" + hashlib.sha256(f"{url}\0{title}".encode()).hexdigest()[:32]
+    svg = cache.get(key)
+    if svg is None:
+        svg = segno.make(url, error="m").svg_inline(scale=3, title=title)
+        cache.set(key, svg, 3600)
+    return svg
+
+
+def activity_ics(request, year: int, activity_id: int):
+    activity = _public_activity(year, activity_id)[1]["activity"]
+    response = HttpResponse(activity_calendar(activity), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sciweek-{activity.pk}.ics"'
+    return response
+
+
+# --- calendar, map, online week --------------------------------------------------------
+
+def calendar_view(request, year: int):
+    """Day or week view: counts per day, each day leading into the catalog filtered to it."""
+    campaign = _campaign(year)
+    start = _date_param(request.GET.get("day", "")) or campaign.starts_on
+    week = request.GET.get("view") != "day"
+    days = [start + timedelta(days=i) for i in range(7 if week else 1)]
+    version = public_cache.data_version(campaign)
+    counts = selectors.counts_by_day(campaign, days[0], days[-1], version=version)
+    day_rows = []
+    for day in days:
+        query = CatalogQuery(day=day)
+        rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), 1, 5 if week else 30,
+                                             total=counts.get(day, 0), lean=True)
+        day_rows.append({"day": day, "count": counts.get(day, 0), "rows": rows, "total": total,
+                         "params": urlencode(query.as_params())})
+    return render(request, "activities/calendar.html", {
+        "campaign": campaign, "week": week, "days": day_rows, "start": start,
+        "previous": start - timedelta(days=7 if week else 1), "next": start + timedelta(days=7 if week else 1),
+    })
+
+
+def map_view(request, year: int):
+    campaign = _campaign(year)
+    counts = selectors.counts_by_province(campaign)
+    catalog_url = reverse("activities:catalog", args=[year])
+    data = [{"name": short_province_name(p.name), "full_name": p.name, "value": counts.get(p.code[:2], 0),
+             "url": f"{catalog_url}?p={p.code}"} for p in provinces()]
+    return render(request, "activities/map.html", {
+        "campaign": campaign, "map_data": data, "total": sum(d["value"] for d in data),
+        "table": sorted(data, key=lambda d: -d["value"]),
+    })
+
+
+PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
+
+
+def short_province_name(name: str) -> str:
+    """河北省 → 河北, 广西壮族自治区 → 广西: the names the ECharts China map uses."""
+    for suffix in PROVINCE_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+ONLINE_CHANNELS = {
+    "live": ("live_stream_url", _("云课堂与直播")),
+    "exhibition": ("online_exhibition_url", _("网络展厅")),
+    "video": ("video_url", _("科普视频")),
+}
+
+
+def online_week(request, year: int):
+    """The online science week: cloud classrooms, online exhibitions and videos, drawn from
+    the online channels of approved filings."""
+    campaign = _campaign(year)
+    channel = request.GET.get("channel", "live")
+    if channel not in ONLINE_CHANNELS:
+        channel = "live"
+    field, _label = ONLINE_CHANNELS[channel]
+    qs = selectors.public_activities(campaign).filter(status=Activity.Status.APPROVED).exclude(**{field: ""})
+    qs = qs.order_by("starts_on", "id")
+    page_number = _page_number(request)
+    total = public_cache.cached("online-count", campaign, qs.count, channel)
+    rows, total = catalog_module.page_of(qs, page_number, PER_PAGE, total=total, lean=True)
+    return render(request, "activities/online.html", {
+        "campaign": campaign, "channel": channel, "channels": [(k, v[1]) for k, v in ONLINE_CHANNELS.items()],
+        "rows": [(a, getattr(a, field)) for a in rows], "total": total, "page_number": page_number,
+        "pages": max(1, -(-total // PER_PAGE)),
+    })
