@@ -225,7 +225,6 @@ if env.str("SCIWEEK_S3_BUCKET", default=""):
         },
     }
 WHITENOISE_USE_FINDERS = DEBUG
-FORMS_URLFIELD_ASSUME_HTTPS = True
 # Largest request body accepted at all (attachments are 20 MB, Excel uploads smaller).
 MAX_REQUEST_BYTES = env.int("SCIWEEK_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -257,3 +256,6 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# WhiteNoise reads STATIC_ROOT at start-up (and warns when it is missing, e.g. before the
+# first collectstatic): an empty folder is what "nothing collected yet" means.
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)

@@ -8,20 +8,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与权限")
 
     def ready(self):
-        from sciweek.console.registry import NavEntry, register_nav
+        from sciweek.api.registry import register_router
+        from sciweek.console.registry import DashboardCard, NavEntry, register_card, register_nav
 
-        from . import signals  # noqa: F401
+        from . import api, dashboard, signals  # noqa: F401 (signals: connects the sign-in audit receivers)
 
         register_nav(NavEntry("accounts:audit_log", _("审计日志"), action="audit.view", order=90))
-        from sciweek.api.registry import register_router
-
-        from . import api
-
+        register_card(DashboardCard("accounts.memberships", "accounts/cards/memberships.html", dashboard.memberships,
+                                    order=5),
+                      DashboardCard("accounts.recent_audit", "accounts/cards/recent_audit.html",
+                                    dashboard.recent_audit, order=45))
         register_router(api.router, tags=api.TAGS)
-        from sciweek.console.registry import DashboardCard, register_card
-
-        from . import dashboard
-
-        register_card(DashboardCard("accounts.memberships", "accounts/cards/memberships.html", dashboard.memberships, order=5),
-                      DashboardCard("accounts.recent_audit", "accounts/cards/recent_audit.html", dashboard.recent_audit,
-                                    order=45))

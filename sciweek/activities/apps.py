@@ -8,29 +8,20 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("活动与备案")
 
     def ready(self):
+        from sciweek.api.registry import register_router
+        from sciweek.console.registry import DashboardCard, NavEntry, register_card, register_nav
+        from sciweek.core.cache import register_version_source
         from sciweek.core.signals import person_checked_in
 
+        from . import api, dashboard
         from .receivers import count_attendance
-
-        person_checked_in.connect(count_attendance, dispatch_uid="activities.count_attendance")
-        from sciweek.console.registry import NavEntry, register_nav
-        from sciweek.core.cache import register_version_source
-
         from .selectors import data_version_part
 
         register_version_source("activities", data_version_part)
+        person_checked_in.connect(count_attendance, dispatch_uid="activities.count_attendance")
         register_nav(NavEntry("activities:filing_list", _("活动备案"), action="activity.view", order=10),
                      NavEntry("activities:review_inbox", _("审核"), action="activity.review", order=20),
                      NavEntry("activities:notifications", _("通知"), order=40))
-        from sciweek.api.registry import register_router
-
-        from . import api
-
-        register_router(api.router, tags=api.TAGS)
-        from sciweek.console.registry import DashboardCard, register_card
-
-        from . import dashboard
-
         register_card(
             DashboardCard("activities.review_waiting", "activities/cards/review_waiting.html", dashboard.review_waiting,
                           order=10),
@@ -40,3 +31,4 @@ class ActivitiesConfig(AppConfig):
                           order=25),
             DashboardCard("activities.recent_filings", "activities/cards/recent_filings.html", dashboard.recent_filings,
                           order=40))
+        register_router(api.router, tags=api.TAGS)

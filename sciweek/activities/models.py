@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sciweek.core.fields import URLField
+
 
 class ActivityStatus(models.TextChoices):
     """The states of a filing (defined outside Activity so its Meta can name the groups)."""
@@ -85,9 +87,9 @@ class Activity(models.Model):
     format = models.CharField(_("举办形式"), max_length=16, choices=Format.choices, default=Format.ONSITE)
 
     # Online channels (网络科技活动周)
-    live_stream_url = models.URLField(_("直播链接"), blank=True)
-    online_exhibition_url = models.URLField(_("网络展厅链接"), blank=True)
-    video_url = models.URLField(_("视频链接"), blank=True)
+    live_stream_url = URLField(_("直播链接"), blank=True)
+    online_exhibition_url = URLField(_("网络展厅链接"), blank=True)
+    video_url = URLField(_("视频链接"), blank=True)
     wechat_account = models.CharField(_("微信公众号"), max_length=64, blank=True)
     mini_program_path = models.CharField(_("小程序路径"), max_length=255, blank=True)
 

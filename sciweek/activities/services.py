@@ -13,7 +13,6 @@ is announced as `sciweek.core.signals.filing_changed` once committed.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -195,17 +194,17 @@ def changes_since_last_submission(activity: Activity) -> list[dict]:
 
 # --- transitions --------------------------------------------------------------------
 
+def _claim(activity, expected_status: str, to_status: str, fields: dict) -> bool:
+    """The one step that makes a transition safe: move the filing only while it is still in
+    the state (and version) the actor saw. Of two reviewers acting at once, one wins."""
+    return Activity.objects.filter(pk=activity.pk, status=expected_status, version=activity.version).update(
+        status=to_status, version=F("version") + 1, updated_at=timezone.now(), **fields) == 1
+
+
 def _transition(activity, *, actor, action, to_status, expected_status, comment="", level=None, extra=None,
                 snapshot_data=None):
     """Conditional update on (status, version); records the transition. Caller holds a transaction."""
-    extra = extra or {}
-    guard = {"status": expected_status, "version": activity.version}
-    if not getattr(settings, "ACTIVITY_TRANSITION_LOCKING", True):  # test-only mutation switch
-        guard = {}
-    updated = Activity.objects.filter(pk=activity.pk, **guard).update(
-        status=to_status, version=F("version") + 1, updated_at=timezone.now(), **extra
-    )
-    if updated != 1:
+    if not _claim(activity, expected_status, to_status, extra or {}):
         raise TransitionConflict()
     record = Transition.objects.create(
         activity=activity, action=action, from_status=expected_status, to_status=to_status, level=level,

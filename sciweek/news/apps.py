@@ -9,12 +9,11 @@ class NewsConfig(AppConfig):
 
     def ready(self):
         from sciweek.accounts.audit import register_labels
-        from sciweek.console.registry import NavEntry, register_nav
-
-        register_labels({"news.withdrawn": _("撤下动态信息")})
-        register_nav(NavEntry("news:console", _("动态信息"), action="news.publish", order=60))
         from sciweek.api.registry import register_router
+        from sciweek.console.registry import NavEntry, register_nav
 
         from .api import router
 
+        register_labels({"news.withdrawn": _("撤下动态信息")})
+        register_nav(NavEntry("news:console", _("动态信息"), action="news.publish", order=60))
         register_router(router)

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from sciweek.core.fields import URLField
+
 
 class Division(models.Model):
     """An administrative division with its GB/T 2260 code (where an organization *is*)."""
@@ -80,7 +82,7 @@ class Organization(MP_Node):
         related_name="organizations",
     )
     address = models.CharField(_("地址"), max_length=255, blank=True)
-    website = models.URLField(_("网站"), blank=True)
+    website = URLField(_("网站"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     is_demo = models.BooleanField(_("演示数据"), default=False, help_text=_("由演示数据命令生成，不是真实数据。"))
     created_at = models.DateTimeField(auto_now_add=True)

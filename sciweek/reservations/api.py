@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sciweek.api.auth import BearerToken
@@ -82,7 +82,7 @@ def reserve(request, session_id: int, payload: ReserveIn):
                                        idempotency_key=request.headers.get("Idempotency-Key", "")[:64])
     except services.ReservationError as error:
         raise _refusal(error) from None
-    return 201, _out(Reservation.objects.select_related("session__activity").get(pk=reservation.pk))
+    return Status(201, _out(Reservation.objects.select_related("session__activity").get(pk=reservation.pk)))
 
 
 @router.get("/me/reservations", auth=BearerToken(), response={200: list[ReservationOut], 401: Error, 403: Error,

@@ -10,19 +10,16 @@ class ReservationsConfig(AppConfig):
     def ready(self):
         from sciweek.accounts.audit import register_labels
         from sciweek.api.registry import register_router
+        from sciweek.console.registry import DashboardCard, register_card
         from sciweek.participants.registry import register_personal_data, register_personal_page
 
-        from . import services
+        from . import dashboard, services
         from .api import router
 
         register_labels({"reservation.capacity_changed": _("调整场次名额"),
                          "reservation.session_closed": _("停止或取消场次")})
-        register_router(router)
-        register_personal_data("reservations", export=services.export_for, erase=services.erase_for)
-        register_personal_page("reservations:mine", order=10)
-        from sciweek.console.registry import DashboardCard, register_card
-
-        from . import dashboard
-
         register_card(DashboardCard("reservations.upcoming_sessions", "reservations/cards/upcoming_sessions.html",
                                     dashboard.upcoming_sessions, order=30))
+        register_personal_data("reservations", export=services.export_for, erase=services.erase_for)
+        register_personal_page("reservations:mine", order=10)
+        register_router(router)

@@ -11,9 +11,9 @@ class SpreadsheetsConfig(AppConfig):
     def ready(self):
         from sciweek.console.registry import NavEntry, register_nav
 
-        register_nav(NavEntry("spreadsheets:index", _("Excel 导入导出"), action="activity.export", order=30))
         from .exporters import Exporter, register_exporter
 
+        register_nav(NavEntry("spreadsheets:index", _("Excel 导入导出"), action="activity.export", order=30))
         # The activities exports: their views live here (they need the official column order).
         register_exporter(
             Exporter("filings", _("导出 Excel"), "spreadsheets:export_filings", "activity.export",

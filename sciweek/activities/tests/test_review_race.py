@@ -1,5 +1,5 @@
 """Two reviewers acting at once on one filing yield exactly one transition (SQLite file DB
-and PostgreSQL). The twin with the guard switched off must show the race, or the test
+and PostgreSQL). The twin, whose claim step is patched to an unconditional update, must show the race, or the test
 proves nothing (../shared/RELIABILITY-PLAN.md 3.1)."""
 import threading
 
@@ -62,9 +62,17 @@ def test_concurrent_decisions_yield_exactly_one_transition(demo, repetition):
     assert final.status == decisions.get().to_status and final.version == 3
 
 
-def test_without_the_guard_the_race_shows(demo, settings):
-    """Mutation twin: with the conditional update disabled, concurrent decisions pile up."""
-    settings.ACTIVITY_TRANSITION_LOCKING = False
+def test_without_the_guard_the_race_shows(demo, monkeypatch):
+    """Mutation twin: with the claim made unconditional (the naive "update by id"), concurrent
+    decisions pile up."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    def unguarded_claim(activity, expected_status, to_status, fields):
+        return Activity.objects.filter(pk=activity.pk).update(
+            status=to_status, version=F("version") + 1, updated_at=timezone.now(), **fields) == 1
+
+    monkeypatch.setattr(services, "_claim", unguarded_claim)
     piled_up = False
     for _ in range(20):
         activity = submitted_filing(demo)

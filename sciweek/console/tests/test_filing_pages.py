@@ -139,6 +139,7 @@ def test_attachments_are_checked_by_content(staff_client, org, settings):
     download = client.get(reverse("activities:attachment_download", args=[attachment.pk]))
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     assert "filename*=utf-8''" in download["Content-Disposition"].lower()
+    download.close()  # a FileResponse holds the file open until closed
 
 
 def test_contacts_are_masked_for_other_roles(staff_client, demo):

@@ -1,5 +1,7 @@
 """Issue 4 in a real browser, on desktop and a 360-px phone: search 疫情, filter to 河北省 (629),
 the calendar and the map lead into the filtered catalog, the iCal file parses."""
+from pathlib import Path
+
 import pytest
 from icalendar import Calendar
 
@@ -45,6 +47,6 @@ def test_search_filter_calendar_map_and_ical(live_server, demo, page_factory, de
     page.locator("ul.results li a").filter(has_text="开放日").first.click()
     with page.expect_download() as download:
         page.get_by_role("link", name="加入日历").click()
-    calendar = Calendar.from_ical(open(download.value.path(), "rb").read())
+    calendar = Calendar.from_ical(Path(download.value.path()).read_bytes())
     events = calendar.walk("VEVENT")
     assert events and str(events[0]["SUMMARY"]).endswith("开放日")

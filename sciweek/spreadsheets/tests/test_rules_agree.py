@@ -108,8 +108,10 @@ def test_sessions_outside_the_dates_or_over_the_cap_are_refused_by_both(draft, f
 
 def test_hosts_outside_the_filers_scope_are_linked_by_both_inactive_ones_by_neither(draft, filer, org, demo):
     from sciweek.activities import hosts
+    from sciweek.organizations.models import Organization
 
-    closed = org("石家庄市").add_child(name="已撤销的科普基地", kind="other", is_active=False)
+    closed = Organization.objects.add_child(org("石家庄市"), {"name": "已撤销的科普基地", "kind": "other",
+                                                               "is_active": False})
     names = ["保定市科学技术局", "省科技厅", "已撤销的科普基地"]
     linked, others = hosts.resolve(names, draft.organization)
     assert [o.name for o in linked] == ["保定市科学技术局", "河北省科学技术厅"] and others == ["已撤销的科普基地"]
