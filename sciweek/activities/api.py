@@ -150,7 +150,7 @@ def list_activities(request, filters: Query[CatalogParams], paging: Query[PagePa
     # The count is cached per filter until the campaign's data changes (as on the portal).
     rows, total = catalog.page_of(qs, paging.page, paging.page_size, total=catalog.count(campaign, query, qs))
     prefetch_related_objects(rows, "flagship")  # one query for the page, not one per row
-    return page([activity_summary(a) for a in rows], paging, total)
+    return page(request, [activity_summary(a) for a in rows], paging, total)
 
 
 def activity_or_404(activity_id: int, **kwargs) -> Activity:

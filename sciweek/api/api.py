@@ -33,7 +33,8 @@ DESCRIPTION = """
 参数要么不传，要么有效：空值（如 `format=`）和非法值一样返回 422。
 
 **分页**：分页的列表用 `page`（从 1 开始）和 `page_size`（默认 20，最多 50）；响应含 `items`、`count`、`page`、
-`page_size`、`pages`（没有结果时为 0）、`next`、`previous`（页码，没有时为 null）。排序最后按 id，翻页稳定；
+`page_size`、`pages`（没有结果时为 0）、`next`、`previous`（页码）和 `next_url`、`previous_url`（相对链接，保留本次的
+筛选条件；没有时均为 null）。排序最后按 id，翻页稳定；
 页码超出范围返回空列表。
 
 **缓存**：成功的公开读取带 `Cache-Control: public, max-age=60` 和弱 `ETag`（响应内容的哈希）。
@@ -60,8 +61,8 @@ fields), `not_found` (404), `unauthorized` (401), `rate_limited` (429), `method_
 valid: an empty value (`format=`) is a 422 like any invalid one.
 
 **Pagination**: paged lists take `page` (from 1) and `page_size` (default 20, at most 50); responses carry
-`items`, `count`, `page`, `page_size`, `pages` (0 when nothing matches) and `next` and `previous` page numbers
-(null at the ends). Orders end with the id, so pages are stable; a page past the end is an empty list.
+`items`, `count`, `page`, `page_size`, `pages` (0 when nothing matches), `next` and `previous` page numbers and
+`next_url` and `previous_url` relative links that keep the request's filters (null at the ends). Orders end with the id, so pages are stable; a page past the end is an empty list.
 
 **Caching**: successful public reads send `Cache-Control: public, max-age=60` and a weak `ETag` (a hash of
 the body); send it back in `If-None-Match` to get 304 Not Modified.

@@ -37,4 +37,4 @@ def news_item(item: NewsItem) -> dict:
             operation_id="listNews", summary="活动动态 / News feed", openapi_extra=OPTIONAL_AUTH)
 def list_news(request, paging: Query[PageParams], year: int = YEAR):
     """各级组织报送的活动动态，最新的在前。/ News items reported by organizers, newest first."""
-    return paginate(public_news(campaign_or_404(year)), paging, news_item)
+    return paginate(request, public_news(campaign_or_404(year)), paging, news_item)

@@ -79,6 +79,11 @@ def test_pagination_is_stable_and_reports_neighbours(client, demo):
     assert len(last["items"]) == 9 and last["next"] is None and last["previous"] == 31
     first = client.get(CATALOG, {"division": "130000"}).json()
     assert first["previous"] is None and first["next"] == 2
+    # The links keep the filters and change only the page; following one gives the next page.
+    assert last["next_url"] is None and first["previous_url"] is None
+    assert first["next_url"] == f"{CATALOG}?division=130000&page=2"
+    assert last["previous_url"] == f"{CATALOG}?division=130000&page=31"
+    assert client.get(first["next_url"]).json()["page"] == 2
     beyond = client.get(CATALOG, {"division": "130000", "page": 40}).json()
     assert beyond["items"] == [] and beyond["next"] is None and beyond["previous"] == 32
     # Same-date rows tie-break on id, so walking the pages twice gives the same sequence.

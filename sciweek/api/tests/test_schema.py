@@ -145,7 +145,8 @@ def test_paged_lists_share_one_shape(schema):
     for operation in paged:
         ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
         body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
-        assert set(body["properties"]) == {"items", "count", "page", "page_size", "pages", "next", "previous"}, ref
+        assert set(body["properties"]) == {"items", "count", "page", "page_size", "pages", "next", "previous",
+                                           "next_url", "previous_url"}, ref
 
 
 def test_interactive_docs_are_served(client):
