@@ -24,6 +24,7 @@ def _hash(token: str) -> str:
 
 def create_invitation(*, actor, organization, role: str, email: str = "", note: str = "", ip=None):
     """Returns (invitation, token). The token is shown once, in the link; only its hash is stored."""
+    policy.require(actor, "invitation.create", organization)
     if role not in Role.values:
         raise ValidationError(_("未知角色。"))
     token = secrets.token_urlsafe(32)
@@ -102,6 +103,7 @@ def accept_invitation(*, token: str, user=None, new_account: dict | None = None,
 
 
 def revoke_invitation(*, actor, invitation, ip=None):
+    policy.require(actor, "invitation.create", invitation.organization)
     updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -1,9 +1,12 @@
-"""Writes to the organizer network. Views check permission through accounts.policy first."""
+"""Writes to the organizer network. Each write by a person checks accounts.policy itself
+(the loaders of divisions and demo data write as the system, with no actor)."""
 import json
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from sciweek.accounts import policy
 from sciweek.accounts.audit import record
 
 from .models import Division, Organization
@@ -42,6 +45,12 @@ def load_divisions() -> dict[str, int]:
 
 def add_organization(*, parent: Organization | None, actor=None, **fields) -> Organization:
     """Create an organization under `parent` (a root when None) and audit it."""
+    if actor is not None:
+        if parent is None:
+            if not actor.is_superuser:  # a new root is a new network: platform operators only
+                raise PermissionDenied
+        else:
+            policy.require(actor, "organization.manage", parent)
     with transaction.atomic():
         if parent is None:
             org = Organization.objects.add_root(fields)
@@ -54,6 +63,7 @@ def add_organization(*, parent: Organization | None, actor=None, **fields) -> Or
 
 
 def update_organization(org: Organization, *, actor, **fields) -> Organization:
+    policy.require(actor, "organization.manage", org)
     changed = {k: v for k, v in fields.items() if getattr(org, k) != v}
     for key, value in changed.items():
         setattr(org, key, value)
