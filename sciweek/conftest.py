@@ -44,6 +44,15 @@ def demo(db):
 
 
 @pytest.fixture
+def reference_year(demo):
+    """2020 as the current campaign, for tests of the 2020 reference year through pages that
+    show the current one (console, home page, imports): the live demo campaign of this year
+    (sciweek.demo.live) is set aside, unpublished, for the test."""
+    Campaign.objects.filter(is_demo=True).exclude(pk=demo.pk).update(is_published=False)
+    return demo
+
+
+@pytest.fixture
 def org(demo):
     def get(name):
         return Organization.objects.get(name=name)

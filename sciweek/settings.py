@@ -22,7 +22,10 @@ DEBUG = env.bool("SCIWEEK_DEBUG", default=False)
 SECRET_KEY = env.str("SCIWEEK_SECRET_KEY", default="django-insecure-sciweek-development-only-key-change-me")
 ALLOWED_HOSTS = env.list("SCIWEEK_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("SCIWEEK_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SCIWEEK_SITE_URL", default="http://127.0.0.1:8000")
+# The address in links that leave the browser (invitation e-mails, notifications, calendar
+# files). Unset: the address of the request that made them (core.http.site_url), so the demo
+# links to whatever host and port it runs on.
+SITE_URL = env.str("SCIWEEK_SITE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sciweek.core.middleware.CurrentRequestMiddleware",
     "sciweek.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "sciweek.accounts.middleware.IdleSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sciweek.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sciweek.core.middleware.SecurityHeadersMiddleware",
@@ -251,7 +256,10 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A 403/404 is one warning line, not a traceback (Django attaches the exception to its 403).
+    "filters": {"quiet_client_errors": {"()": "sciweek.core.http.QuietClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["quiet_client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("SCIWEEK_LOG_LEVEL", default="WARNING")},
 }
 

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "invitation.revoked": _("撤销邀请"),
     "membership.granted": _("授予角色"),
     "membership.revoked": _("撤销角色"),
+    "membership.changed": _("变更角色"),
     "permission.denied": _("越权操作被拒绝"),
 }
 

@@ -2,6 +2,8 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from . import policy
 from .services import needs_two_factor
@@ -16,7 +18,12 @@ def console_view(view):
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if needs_two_factor(user) and not user.is_verified():
-            return redirect("accounts:two_factor")
+            # Come back here after the code (two_factor checks `next` with core.http.safe_next).
+            here = request.get_full_path()
+            target = reverse("accounts:two_factor")
+            if request.method == "GET" and here != reverse("console:home"):
+                target += "?" + urlencode({"next": here})
+            return redirect(target)
         if not policy.has_any_role(user):
             return render(request, "accounts/no_membership.html", status=403)
         return view(request, *args, **kwargs)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.http import Http404
 
 from sciweek.organizations.models import Organization
@@ -115,12 +116,37 @@ def can_see(user, obj) -> bool:
     return _within(organization_of(obj).path, scope_paths(user))
 
 
+# Sent when `require` (or `require_review`) refuses a signed-in user: kwargs user, action,
+# organization (the refused object's) and status (403 inside the user's tree, 404 outside).
+# accounts.signals records it in the audit log under that organization, so the admins whose
+# subtree was probed see it.
+access_refused = Signal()
+
+
+def refused(user, action: str, obj, status: int) -> None:
+    """Announce a refusal (the policy itself writes nothing)."""
+    if getattr(user, "is_authenticated", False):
+        access_refused.send(sender=None, user=user, action=action, organization=organization_of(obj),
+                            obj=obj, status=status)
+
+
+def home_organization(user) -> Organization | None:
+    """The user's topmost organization (where events about the user are filed, so that
+    organization's admins and those above see them); None for a superuser without one."""
+    if getattr(user, "is_superuser", False) and not grants(user):
+        return None
+    homes = home_organizations(user)
+    return homes[0] if homes else None
+
+
 def require(user, action: str, obj) -> None:
     """Raise 404 outside the user's tree, 403 inside it without the role."""
     if can(user, action, obj):
         return
     if can_see(user, obj):
+        refused(user, action, obj, 403)
         raise PermissionDenied
+    refused(user, action, obj, 404)
     raise Http404
 
 
@@ -191,7 +217,9 @@ def require_review(user, activity) -> None:
     if can_review(user, activity):
         return
     if can_see(user, activity):
+        refused(user, "activity.review", activity, 403)
         raise PermissionDenied
+    refused(user, "activity.review", activity, 404)
     raise Http404
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sciweek.core import http
+
 from . import policy
 from .audit import record
 from .models import Invitation, Membership, Role
@@ -22,8 +24,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_invitation(*, actor, organization, role: str, email: str = "", note: str = "", ip=None):
-    """Returns (invitation, token). The token is shown once, in the link; only its hash is stored."""
+def create_invitation(*, actor, organization, role: str, email: str = "", note: str = "", ip=None,
+                      site_url: str = ""):
+    """Returns (invitation, token). The token is shown once, in the link; only its hash is stored.
+
+    The e-mailed link starts with `site_url` (the view passes its request's), else the
+    configured or current request's address (core.http.site_url): the running port, never a
+    guessed one."""
     policy.require(actor, "invitation.create", organization)
     if role not in Role.values:
         raise ValidationError(_("未知角色。"))
@@ -40,7 +47,7 @@ def create_invitation(*, actor, organization, role: str, email: str = "", note: 
     if email:
         from .tasks import send_invitation_email
 
-        send_invitation_email.enqueue(invitation.pk, token)
+        send_invitation_email.enqueue(invitation.pk, token, site_url or http.site_url())
     record(
         "invitation.created", actor=actor, organization=organization, ip=ip,
         summary=f"{organization.name} · {invitation.get_role_display()} · {email}",
@@ -124,18 +131,67 @@ def grant_role(*, actor, user, organization, role: str, ip=None) -> Membership:
     return membership
 
 
-def revoke_role(*, actor, membership: Membership, ip=None) -> None:
+def _keep_last_admin(actor, membership: Membership, message) -> None:
+    """An admin may not take away their own organization's last admin role (by revoking or
+    by changing it): someone must be left who can manage it."""
     if membership.role == Role.ADMIN and membership.user_id == actor.pk:
         others = Membership.objects.filter(organization=membership.organization, role=Role.ADMIN).exclude(
             pk=membership.pk
         )
         if not others.exists():
-            raise ValidationError(_("不能撤销本组织最后一位管理员的管理员角色。"))
-    record("membership.revoked", actor=actor, organization=membership.organization, target_user=membership.user,
-           ip=ip, summary=f"{membership.user.get_username()} · {membership.get_role_display()}",
-           detail={"role": membership.role})
-    membership.delete()
+            raise ValidationError(message)
+
+
+def revoke_role(*, actor, membership: Membership, ip=None) -> None:
+    policy.require(actor, "membership.manage", membership.organization)
+    _keep_last_admin(actor, membership, _("不能撤销本组织最后一位管理员的管理员角色。"))
+    with transaction.atomic():
+        deleted, _rows = Membership.objects.filter(pk=membership.pk).delete()
+        if deleted:
+            record("membership.revoked", actor=actor, organization=membership.organization,
+                   target_user=membership.user, ip=ip,
+                   summary=f"{membership.user.get_username()} · {membership.get_role_display()}",
+                   detail={"role": membership.role})
     policy.forget(membership.user)
+    policy.forget(actor)
+
+
+def change_role(*, actor, membership: Membership, role: str, ip=None) -> Membership:
+    """Change a membership's role in place (one conditional UPDATE, audited with both roles).
+    Refused: an unknown role, the same role, a role the person already holds there, the
+    actor's own last admin role, or a membership someone else changed or revoked first."""
+    policy.require(actor, "membership.manage", membership.organization)
+    if role not in Role.values:
+        raise ValidationError(_("未知角色。"))
+    old_role = membership.role
+    if role == old_role:
+        raise ValidationError(_("该成员已经是这个角色。"))
+    if role != Role.ADMIN:
+        _keep_last_admin(actor, membership, _("不能把本组织最后一位管理员改为其他角色：请先让另一位成员成为管理员。"))
+    taken = Membership.objects.filter(user_id=membership.user_id, organization_id=membership.organization_id,
+                                      role=role).exists()
+    if taken:
+        raise ValidationError(_("该成员在本组织已有这个角色。"))
+    try:
+        with transaction.atomic():
+            updated = Membership.objects.filter(pk=membership.pk, role=old_role).update(role=role)
+            if not updated:
+                raise ValidationError(_("这个角色刚被其他人修改或撤销，请刷新页面后再试。"))
+            membership.role = role
+            record("membership.changed", actor=actor, organization=membership.organization,
+                   target_user=membership.user, ip=ip,
+                   summary=f"{membership.user.get_username()} · {Role(old_role).label} → {Role(role).label}",
+                   detail={"from": old_role, "to": role})
+    except IntegrityError:
+        raise ValidationError(_("该成员在本组织已有这个角色。")) from None
+    policy.forget(membership.user)
+    policy.forget(actor)
+    return membership
+
+
+def record_failed_totp(user, ip=None) -> None:
+    """A wrong TOTP code, filed under the user's home organization so its admins see it."""
+    record("otp.failed", actor=user, organization=policy.home_organization(user), ip=ip)
 
 
 def needs_two_factor(user) -> bool:
@@ -153,7 +209,8 @@ def start_totp_enrolment(user) -> TOTPDevice:
 
 def confirm_totp_enrolment(*, user, device: TOTPDevice, token: str, ip=None) -> bool:
     if not device.verify_token(token):
-        record("otp.failed", actor=user, ip=ip, summary=_("绑定时验证码错误"))
+        record("otp.failed", actor=user, organization=policy.home_organization(user), ip=ip,
+               summary=_("绑定时验证码错误"))
         return False
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()

@@ -13,5 +13,7 @@ urlpatterns = [
     path("console/organizations/<int:org_id>/invite/", views.invitation_create, name="invitation_create"),
     path("console/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("console/memberships/<int:membership_id>/revoke/", views.membership_revoke, name="membership_revoke"),
+    path("console/memberships/<int:membership_id>/role/", views.membership_change_role,
+         name="membership_change_role"),
     path("console/audit/", views.audit_log, name="audit_log"),
 ]

@@ -18,19 +18,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sciweek.core.http import absolute_url, safe_next, site_url
 from sciweek.organizations.models import Organization
 
 from . import policy, selectors, services
-from .audit import ACTION_LABELS, client_ip, record
+from .audit import ACTION_LABELS, client_ip
 from .decorators import console_view
 from .forms import AcceptInvitationForm, InvitationForm, StaffAuthenticationForm, TokenForm
-from .models import Invitation, Membership
+from .models import Invitation, Membership, Role
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        # The one `next` check of the site (core.http.safe_next), as on every other page.
+        return safe_next(self.request, "")
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -50,7 +55,7 @@ def two_factor(request):
     if not user.is_authenticated:
         return redirect("accounts:login")
     if user.is_verified():
-        return redirect(request.GET.get("next") or "console:home")
+        return redirect(safe_next(request, "console:home"))
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
     if enrolling:
@@ -65,9 +70,9 @@ def two_factor(request):
         )
         if ok:
             otp_login(request, device)
-            return redirect("console:home")
+            return redirect(safe_next(request, "console:home"))
         if not enrolling:
-            record("otp.failed", actor=user, ip=client_ip(request))
+            services.record_failed_totp(user, ip=client_ip(request))
         form.add_error("token", _("验证码不正确或已过期，请输入认证器 App 上的最新 6 位数字。"))
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
@@ -130,41 +135,101 @@ def invitation_create(request, org_id):
             str(e) for errors in form.errors.values() for e in errors)})
         return redirect("organizations:organization_detail", org_id=org.pk)
     invitation, token = services.create_invitation(
-        actor=request.user, organization=org, ip=client_ip(request), **form.cleaned_data
+        actor=request.user, organization=org, ip=client_ip(request), site_url=site_url(request),
+        **form.cleaned_data
     )
-    link = request.build_absolute_uri(reverse("accounts:accept_invitation", args=[token]))
+    link = absolute_url(reverse("accounts:accept_invitation", args=[token]), request)
     return render(request, "accounts/console/invitation_created.html",
                   {"org": org, "invitation": invitation, "link": link})
 
 
+def _confirm(request, *, title, question, note, button, back, hidden=None, danger=True):
+    """The "are you sure?" page: a GET asks, its POST button (to the same address) acts.
+    Works without JavaScript."""
+    return render(request, "accounts/console/confirm.html", {
+        "title": title, "question": question, "note": note, "button": button, "back": back,
+        "hidden": hidden or {}, "danger": danger})
+
+
 @console_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request, invitation_id):
     invitation = get_object_or_404(Invitation.objects.select_related("organization"), pk=invitation_id)
     policy.require(request.user, "invitation.create", invitation.organization)
-    services.revoke_invitation(actor=request.user, invitation=invitation, ip=client_ip(request))
-    messages.success(request, _("邀请已撤销。"))
-    return redirect("organizations:organization_detail", org_id=invitation.organization_id)
+    back = reverse("organizations:organization_detail", args=[invitation.organization_id])
+    if request.method == "GET":
+        who = " · ".join(p for p in [invitation.get_role_display(), invitation.email, invitation.note] if p)
+        return _confirm(
+            request, title=_("撤销邀请"),
+            question=_("确定要撤销这份邀请（%(who)s）吗？") % {"who": who},
+            note=_("撤销后邀请链接立即失效；已经接受邀请的成员不受影响。"), button=_("确定撤销"), back=back)
+    if services.revoke_invitation(actor=request.user, invitation=invitation, ip=client_ip(request)):
+        messages.success(request, _("邀请已撤销。"))
+    else:
+        messages.info(request, _("这份邀请已被使用或已撤销。"))
+    return redirect(back)
 
 
 @console_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_revoke(request, membership_id):
     membership = get_object_or_404(Membership.objects.select_related("organization", "user"), pk=membership_id)
     policy.require(request.user, "membership.manage", membership.organization)
+    back = reverse("organizations:organization_detail", args=[membership.organization_id])
+    names = {"user": membership.user.display_name, "role": membership.get_role_display(),
+             "org": membership.organization.name}
+    if request.method == "GET":
+        return _confirm(
+            request, title=_("撤销角色"),
+            question=_("确定要撤销 %(user)s 在 %(org)s 的“%(role)s”角色吗？") % names,
+            note=_("撤销后对方不能再以这个角色操作，此操作记入审计日志。"), button=_("确定撤销"), back=back)
     try:
         services.revoke_role(actor=request.user, membership=membership, ip=client_ip(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("已撤销 %(user)s 的%(role)s角色。") % {
-            "user": membership.user.display_name, "role": membership.get_role_display()})
-    return redirect("organizations:organization_detail", org_id=membership.organization_id)
+        messages.success(request, _("已撤销 %(user)s 的%(role)s角色。") % names)
+    return redirect(back)
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def membership_change_role(request, membership_id):
+    """Change a member's role in place: the organization page's select opens this with the
+    new role (GET asks "确定要…？"), the confirmation's button POSTs it."""
+    membership = get_object_or_404(Membership.objects.select_related("organization", "user"), pk=membership_id)
+    policy.require(request.user, "membership.manage", membership.organization)
+    back = reverse("organizations:organization_detail", args=[membership.organization_id])
+    role = request.POST.get("role") if request.method == "POST" else request.GET.get("role")
+    if role not in Role.values or role == membership.role:
+        if request.method == "POST":
+            messages.error(request, _("请选择一个新的角色。"))
+        return render(request, "accounts/console/change_role.html", {
+            "membership": membership, "roles": [(v, label) for v, label in Role.choices if v != membership.role],
+            "back": back})
+    names = {"user": membership.user.display_name, "org": membership.organization.name,
+             "old": membership.get_role_display(), "new": Role(role).label}
+    if request.method == "GET":
+        return _confirm(
+            request, title=_("变更角色"),
+            question=_("确定要将 %(user)s 在 %(org)s 的角色由“%(old)s”改为“%(new)s”吗？") % names,
+            note=_("变更立即生效，此操作记入审计日志。"), button=_("确定变更"), back=back, hidden={"role": role},
+            danger=False)
+    try:
+        services.change_role(actor=request.user, membership=membership, role=role, ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已将 %(user)s 的角色由“%(old)s”改为“%(new)s”。") % names)
+    return redirect(back)
 
 
 @console_view
 def audit_log(request):
     if not selectors.may_view_audit(request.user):
+        home = policy.home_organization(request.user)
+        if home is not None:  # filed where the user's own admins look
+            policy.refused(request.user, "audit.view", home, 403)
         raise PermissionDenied
     action = request.GET.get("action", "")
     page = Paginator(selectors.audit_events(request.user, action), 50).get_page(request.GET.get("page"))

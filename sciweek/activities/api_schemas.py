@@ -181,9 +181,10 @@ class SessionOut(Schema):
     bookable: bool = Field(description="现在可以预约（有名额，或约满后可候补） / takes bookings now "
                                        "(places left, or a waiting list)")
     booking: Literal["open", "waitlist", "full", "no_booking", "closed", "cancelled", "started", "ended",
-                     "not_open"] = Field(
+                     "not_open", "online_only"] = Field(
         description="预约状态：open 可预约，waitlist 可候补，full 已约满，no_booking 无需预约，closed 已停止预约，"
-                    "cancelled 场次已取消，started 已开始，ended 已结束，not_open 活动暂不接受预约 / booking state")
+                    "cancelled 场次已取消，started 已开始，ended 已结束，not_open 活动暂不接受预约，"
+                    "online_only 本地区已改为线上举办、线下场次暂停预约 / booking state")
 
 
 class SessionList(Schema):

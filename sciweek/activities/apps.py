@@ -11,14 +11,15 @@ class ActivitiesConfig(AppConfig):
         from sciweek.api.registry import register_router
         from sciweek.console.registry import DashboardCard, NavEntry, register_card, register_nav
         from sciweek.core.cache import register_version_source
-        from sciweek.core.signals import person_checked_in
+        from sciweek.core.signals import person_checked_in, went_online_only
 
         from . import api, dashboard
-        from .receivers import count_attendance
+        from .receivers import count_attendance, tell_paused_organizers
         from .selectors import data_version_part
 
         register_version_source("activities", data_version_part)
         person_checked_in.connect(count_attendance, dispatch_uid="activities.count_attendance")
+        went_online_only.connect(tell_paused_organizers, dispatch_uid="activities.tell_paused_organizers")
         register_nav(NavEntry("activities:filing_list", _("活动备案"), action="activity.view", order=10),
                      NavEntry("activities:review_inbox", _("审核"), action="activity.review", order=20),
                      NavEntry("activities:notifications", _("通知"), order=40))

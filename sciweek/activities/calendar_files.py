@@ -1,12 +1,12 @@
 """Add-to-calendar (.ics) for an activity: one event per session, or an all-day event."""
 from datetime import timedelta
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.timezone import localtime
 from icalendar import Calendar, Event
 
 from sciweek.activities.models import Activity
+from sciweek.core.http import absolute_url
 
 
 def activity_calendar(activity: Activity) -> bytes:
@@ -14,7 +14,7 @@ def activity_calendar(activity: Activity) -> bytes:
     calendar.add("prodid", "-//SciWeek//科技活动周//ZH")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", activity.title)
-    url = settings.SITE_URL.rstrip("/") + reverse("activities:activity", args=[activity.campaign.year, activity.pk])
+    url = absolute_url(reverse("activities:activity", args=[activity.campaign.year, activity.pk]))
     place = " ".join(p for p in [activity.division.full_name() if activity.division_id else "", activity.address] if p)
     sessions = list(activity.sessions.all())
     spans = [(localtime(s.starts_at), localtime(s.ends_at), f"s{s.pk}") for s in sessions] or [

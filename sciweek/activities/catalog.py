@@ -1,9 +1,12 @@
 """The public catalog's filters, shared by the portal pages and the JSON API, so both give
 the same results for the same question."""
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Left
+from django.urls import reverse
 
 from sciweek.campaigns.models import Campaign
 from sciweek.core import cache as public_cache
@@ -41,11 +44,44 @@ class CatalogQuery:
             value = getattr(self, f.name)
             if value in ("", None, False) or (f.name == "days" and value == 1) or (f.name == "sort" and value == "date"):
                 continue
+            if f.name == "division":
+                # The portal's cascade uses p/c/d, read from the province down
+                # (public_views._division_param): a county is written with its province and city.
+                params.update(zip("pcd", division_chain(value), strict=False))
+                continue
             params[f.name] = "1" if value is True else str(value)
-        if "division" in params:
-            code = params.pop("division")  # the portal's cascade uses p/c/d
-            params["pcd"[{2: 0, 4: 1, 6: 2}[len(division_prefix(code))]]] = code
         return params
+
+    def url(self, url_name: str, year: int, **extra) -> str:
+        """This query as a link to a public page (catalog, calendar, map): each parameter
+        exactly once, whatever it was built from. `extra` adds or replaces parameters (page,
+        view); None or "" leaves one out."""
+        return filter_url(url_name, year, self.as_params(), **extra)
+
+
+def filter_url(url_name: str, year: int, params: dict, **extra) -> str:
+    """reverse(url_name, year) + "?" + the parameters: one dict, so one value per name."""
+    merged = {**params}
+    for key, value in extra.items():
+        if value in (None, ""):
+            merged.pop(key, None)
+        else:
+            merged[key] = str(value)
+    base = reverse(url_name, args=[year])
+    return f"{base}?{urlencode(merged)}" if merged else base
+
+
+def division_chain(code: str) -> list[str]:
+    """130102 → [130000, 130100, 130102]; 130100 → [130000, 130100]; 130000 → [130000]."""
+    prefix = division_prefix(code)
+    if not prefix:
+        return []
+    chain = [prefix[:2].ljust(6, "0")]
+    if len(prefix) >= 4:
+        chain.append(prefix[:4].ljust(6, "0"))
+    if len(prefix) == 6:
+        chain.append(prefix)
+    return chain
 
 
 def division_prefix(code: str) -> str:
@@ -109,6 +145,45 @@ def count(campaign: Campaign, query: CatalogQuery, qs: QuerySet[Activity] | None
     params = query.as_params()
     params.pop("sort", None)  # the order does not change the count
     return public_cache.cached("catalog-count", campaign, qs.count, sorted(params.items()), version=version)
+
+
+def _cached_unless_bookable(name: str, campaign: Campaign, query: CatalogQuery, compute, *key,
+                            version: str | None = None):
+    """Through the campaign's versioned cache, keyed by the filters; "bookable now" depends
+    on the clock and on seats taken, so that one is always computed."""
+    if query.bookable:
+        return compute()
+    return public_cache.cached(name, campaign, compute, sorted(query.as_params().items()), *key, version=version)
+
+
+def counts_by_day(campaign: Campaign, query: CatalogQuery, first: date, last: date,
+                  version: str | None = None) -> dict[date, int]:
+    """For each day from `first` to `last`, how many activities the catalog lists for this
+    query on that day (the calendar: its region and other filters are the catalog's).
+    One scan with one count per day; each equals the catalog's count for `day=`."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    query = replace(query, day=None, days=1, sort="date")
+
+    def compute() -> dict:
+        aggregates = {f"d{i}": Count("id", filter=Q(starts_on__lte=d, ends_on__gte=d)) for i, d in enumerate(days)}
+        row = (apply(public_activities(campaign), query).filter(starts_on__lte=last, ends_on__gte=first)
+               .order_by().aggregate(**aggregates))
+        return {d: row[f"d{i}"] for i, d in enumerate(days)}
+
+    return _cached_unless_bookable("catalog-counts-by-day", campaign, query, compute, first, last, version=version)
+
+
+def counts_by_province(campaign: Campaign, query: CatalogQuery, version: str | None = None) -> dict[str, int]:
+    """Activities the catalog lists for this query, per province (the first two digits of
+    the division code): the map, with the catalog's filters. One grouped query."""
+    query = replace(query, sort="date")
+
+    def compute() -> dict:
+        rows = (apply(public_activities(campaign), query).filter(division__isnull=False)
+                .annotate(part=Left("division_id", 2)).values("part").annotate(n=Count("id")).order_by())
+        return {row["part"]: row["n"] for row in rows}
+
+    return _cached_unless_bookable("catalog-counts-by-province", campaign, query, compute, version=version)
 
 
 def catalog_page(campaign: Campaign, query: CatalogQuery, page: int, per_page: int = 20,

@@ -18,7 +18,7 @@ from sciweek.organizations.models import Organization
 from . import hosts as host_names
 from . import rules, selectors, services, workflow
 from .forms import CommentForm, FilingForm, SessionFormSet, check_sessions, content_areas_for, kept_sessions
-from .models import Activity, ActivityHost, Attachment, Notification, Session
+from .models import Activity, ActivityHost, Attachment, Notification, Session, Transition
 from .uploads import UploadRejected
 
 
@@ -132,8 +132,9 @@ def filing_edit(request, activity_id):
         formset = SessionFormSet(queryset=_sessions_queryset(activity), prefix="sessions")
     return render(request, "activities/console/filing_edit.html", {
         "activity": activity, "form": form, "formset": formset,
-        "missing": rules.missing_for_submission(activity),
-        "attendance_errors": rules.attendance_errors(activity),
+        # Of what is saved: a refused form has put its unsaved values on `activity`.
+        "check": services.submission_check(Activity.objects.select_related("campaign", "organization").get(
+            pk=activity.pk)),
         "cap": rules.attendance_cap(activity),
     })
 
@@ -157,9 +158,10 @@ def filing_autosave(request, activity_id):
         _save_form(request, activity, form, formset if sessions_ok else None)
     except ValidationError as error:
         return render(request, "activities/console/_autosave_status.html", {"error": " ".join(error.messages)})
+    activity.refresh_from_db()
     return render(request, "activities/console/_autosave_status.html", {
         "saved_at": timezone.localtime(), "errors": form.errors,
-        "missing": rules.missing_for_submission(activity)})
+        "check": services.submission_check(activity), "cap": rules.attendance_cap(activity)})
 
 
 def _do_submit(request, activity):
@@ -184,7 +186,9 @@ def _do_submit(request, activity):
 def filing_detail(request, activity_id):
     activity = _filing(request, activity_id)
     user = request.user
-    actions = workflow.available_actions(activity, user)
+    can_file = policy.can(user, "activity.file", activity)
+    check = services.submission_check(activity) if activity.is_editable and can_file else None
+    actions = workflow.available_actions(activity, user, check)
     context = {
         "activity": activity,
         "review_actions": [a for a in actions if a.group == "review"],
@@ -193,9 +197,9 @@ def filing_detail(request, activity_id):
         "sessions": activity.sessions.all(),
         "areas": activity.content_areas.all(),
         "attachments": activity.attachments.all(),
-        "missing": rules.missing_for_submission(activity) if activity.is_editable else [],
+        "check": check,
         "changes": services.changes_since_last_submission(activity) if activity.status == Activity.Status.SUBMITTED else [],
-        "can_file": policy.can(user, "activity.file", activity),
+        "can_file": can_file,
         "open_change": activity.change_requests.filter(status__in=Activity.Status.OPEN).first(),
         "comment_form": CommentForm(),
         "show_contact": policy.may_see_contact(user, activity),
@@ -241,14 +245,18 @@ def filing_action(request, activity_id):
         messages.info(request, _("已创建变更稿。变更审核通过前，公众看到的仍是原来的版本。"))
         return redirect("activities:filing_edit", activity_id=change.pk)
     try:
-        RUN[action](activity, request.user, comment)
+        record = RUN[action](activity, request.user, comment)
     except services.TransitionConflict as conflict:
         messages.error(request, str(conflict))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, DONE[action])
+        if getattr(record, "action", None) == Transition.Action.FORWARD:
+            activity.refresh_from_db(fields=["review_level"])
+            messages.success(request, _("已转报%(level)s审核。") % {"level": activity.review_level.name})
+        else:
+            messages.success(request, DONE[action])
     if workflow.ACTIONS[action].group == "review" and request.POST.get("next") == "inbox":
         return redirect("activities:review_inbox")
     return redirect("activities:filing_detail", activity_id=activity.pk)
@@ -266,11 +274,12 @@ def review_inbox(request):
     )
     page = Paginator(filtered, 50).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [(a, max(0, (now - a.waiting_since).days) if a.waiting_since else 0) for a in page]
+    following = workflow.next_levels(page)  # where approving sends each filing listed
+    rows = [(a, max(0, (now - a.waiting_since).days) if a.waiting_since else 0, following[a.pk]) for a in page]
     scope_counts = selectors.counts_by_status(selectors.visible_filings(request.user, campaign))
     return render(request, "activities/console/review_inbox.html", {
         "page": page, "rows": rows, "params": params, "waiting": inbox.count(),
-        "bulk_actions": workflow.bulk_actions(request.user),
+        "bulk_actions": workflow.bulk_actions(request.user, [level for _a, _d, level in rows]),
         "late_count": inbox.filter(is_late=True).count(), "scope_counts": scope_counts,
         "statuses": Activity.Status.choices, "kinds": Activity.Kind.choices, "levels": Activity.Level.choices,
     })
@@ -291,8 +300,13 @@ def review_bulk(request):
         for message in error.messages:
             messages.error(request, message)
         return redirect("activities:review_inbox")
-    verb = _("通过") if decision == "approve" else _("退回")
-    messages.success(request, _("已%(verb)s %(n)s 份备案。") % {"verb": verb, "n": len(result["done"])})
+    if decision == "approve":
+        forwarded = result.get("forwarded", [])
+        messages.success(request, _("已通过 %(n)s 份备案，其中 %(m)s 份已转报上级审核。") % {
+            "n": len(result["done"]), "m": len(forwarded)} if forwarded else
+            _("已通过 %(n)s 份备案。") % {"n": len(result["done"])})
+    else:
+        messages.success(request, _("已退回 %(n)s 份备案。") % {"n": len(result["done"])})
     if result["skipped"]:
         messages.warning(request, _("%(n)s 份未处理：已被其他人处理或不在您的审核范围内。") % {"n": len(result["skipped"])})
     return redirect("activities:review_inbox")

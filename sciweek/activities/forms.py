@@ -82,6 +82,10 @@ class FilingForm(forms.ModelForm):
         divisions = Division.objects.filter(code__startswith=province) if province else Division.objects.all()
         self.fields["division"].queryset = divisions.order_by("code")
         self.fields["division"].label_from_instance = lambda d: f"{d.code} {d.name}"
+        first, last = rules.activity_window(activity.campaign)
+        for name in ("starts_on", "ends_on"):  # the date picker offers the allowed days; clean says why
+            self.fields[name].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+        self.fields["starts_on"].help_text = _("本届活动日期：%(start)s 至 %(end)s") % {"start": first, "end": last}
         for field in self.fields.values():
             field.required = False  # drafts save partially; submission checks completeness
         self.fields["title"].required = True
@@ -93,7 +97,7 @@ class FilingForm(forms.ModelForm):
         data = super().clean()
         activity = self.instance
         given = {name: value for name, value in data.items() if name in self.fields}
-        problems = rules.field_problems(given, year=activity.campaign.year)
+        problems = rules.field_problems(given, window=rules.activity_window(activity.campaign))
         problems += rules.attendance_problems(
             rules.attendance_cap(activity), format=given.get("format", activity.format),
             venue_capacity=given.get("venue_capacity"), peak=given.get("safety_max_attendance"), session_capacities=[])
@@ -141,7 +145,8 @@ def check_sessions(form: FilingForm, formset) -> bool:
 
     kept = kept_sessions(formset)
     spans = [(f.cleaned_data["starts_at"], f.cleaned_data["ends_at"], f.cleaned_data.get("capacity")) for f in kept]
-    problems = rules.session_problems(spans, value("starts_on"), value("ends_on"))
+    problems = rules.session_problems(spans, value("starts_on"), value("ends_on"),
+                                      rules.activity_window(activity.campaign))
     problems += rules.attendance_problems(
         rules.attendance_cap(activity), format=value("format"), venue_capacity=value("venue_capacity"),
         peak=value("safety_max_attendance"), session_capacities=[c for _s, _e, c in spans])

@@ -3,15 +3,14 @@ calendar, the map and the online week. Reads only, through the selectors; every 
 from public filings. What a page computes from a whole campaign is cached under the
 campaign's data version (sciweek.core.cache), so it is never stale after a write."""
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import segno
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
@@ -102,11 +101,15 @@ def catalog(request, year: int):
     def render_body() -> dict:
         rows, total = catalog_module.catalog_page(campaign, query, page_number, PER_PAGE, version=version)
         pages = max(1, -(-total // PER_PAGE))
+        shown = min(page_number, pages)
         division = division_with_parents(query.division) if query.division else None
         context = {
             "campaign": campaign, "rows": rows, "total": total, "query": query, "division": division,
-            "page_number": min(page_number, pages), "pages": pages,
-            "params": urlencode(query.as_params()),
+            "page_number": shown, "pages": pages,
+            "previous_url": query.url("activities:catalog", year, page=shown - 1 if shown > 2 else None),
+            "next_url": query.url("activities:catalog", year, page=shown + 1),
+            "calendar_url": query.url("activities:calendar", year, day=query.day and query.day.isoformat()),
+            "map_url": query.url("activities:map", year),
             "cascade": division_cascade(division),
             "areas": campaign.content_areas.select_related("plan__organization").order_by("plan_id", "position"),
             "sorts": SORT_LABELS,
@@ -122,7 +125,11 @@ def catalog(request, year: int):
         body = public_fragment("catalog", campaign, version, render_body, request.LANGUAGE_CODE,
                                sorted(query.as_params().items()), page_number)
     if request.htmx:
-        return HttpResponse(body["html"])
+        # The form sends every field (empty ones too) to the bare catalog address; the address
+        # pushed to the history is the canonical one: each filter once, no empty ones.
+        response = HttpResponse(body["html"])
+        response["HX-Push-Url"] = query.url("activities:catalog", year, page=page_number if page_number > 1 else None)
+        return response
     return render(request, "activities/catalog.html", {
         "campaign": campaign, "body": mark_safe(body["html"]),  # noqa: S308 — our own rendered template
         "division_name": body["division_name"],
@@ -222,35 +229,69 @@ def activity_ics(request, year: int, activity_id: int):
 # --- calendar, map, online week --------------------------------------------------------
 
 def calendar_view(request, year: int):
-    """Day or week view: counts per day, each day leading into the catalog filtered to it."""
+    """Day or week view: counts per day under the catalog's filters (region, format, ...),
+    each day leading into the catalog filtered to it, the filters kept."""
     campaign = _campaign(year)
+    query = replace(catalog_query(request), day=None, days=1, sort="date")
     start = _date_param(request.GET.get("day", "")) or campaign.starts_on
     week = request.GET.get("view") != "day"
+    view = "week" if week else "day"
     days = [start + timedelta(days=i) for i in range(7 if week else 1)]
     version = public_cache.data_version(campaign)
-    counts = selectors.counts_by_day(campaign, days[0], days[-1], version=version)
-    day_rows = []
+    counts = catalog_module.counts_by_day(campaign, query, days[0], days[-1], version=version)
+    # The first few of each day: one id query per day that has any, then all rows at once.
+    per_day = 5 if week else 30
+    day_ids = {}
     for day in days:
-        query = CatalogQuery(day=day)
-        rows, total = catalog_module.page_of(catalog_module.search_catalog(campaign, query), 1, 5 if week else 30,
-                                             total=counts.get(day, 0), lean=True)
-        day_rows.append({"day": day, "count": counts.get(day, 0), "rows": rows, "total": total,
-                         "params": urlencode(query.as_params())})
-    return render(request, "activities/calendar.html", {
-        "campaign": campaign, "week": week, "days": day_rows, "start": start,
-        "previous": start - timedelta(days=7 if week else 1), "next": start + timedelta(days=7 if week else 1),
+        if counts.get(day, 0):
+            day_ids[day] = list(catalog_module.search_catalog(campaign, replace(query, day=day))
+                                .values_list("pk", flat=True)[:per_day])
+    loaded = {a.pk: a for a in selectors.by_ids([i for ids in day_ids.values() for i in ids], lean=True)}
+    day_rows = [{"day": day, "count": counts.get(day, 0), "total": counts.get(day, 0),
+                 "rows": [loaded[i] for i in day_ids.get(day, []) if i in loaded],
+                 "url": replace(query, day=day).url("activities:catalog", year)} for day in days]
+    previous = start - timedelta(days=7 if week else 1)
+    following = start + timedelta(days=7 if week else 1)
+
+    def link(**extra) -> str:
+        return query.url("activities:calendar", year, **{"view": view, "day": start.isoformat(), **extra})
+
+    division = division_with_parents(query.division) if query.division else None
+    response = render(request, "activities/calendar.html", {
+        "campaign": campaign, "week": week, "days": day_rows, "start": start, "query": query,
+        "division": division, "cascade": division_cascade(division),
+        "hidden_params": [(k, v) for k, v in query.as_params().items() if k not in CALENDAR_FORM_FIELDS],
+        "previous_url": link(day=previous.isoformat()), "next_url": link(day=following.isoformat()),
+        "day_view_url": link(view="day"), "week_view_url": link(view="week"),
+        "campaign_week_url": link(view="week", day=campaign.starts_on.isoformat()),
+        "catalog_url": query.url("activities:catalog", year),
+        "map_url": query.url("activities:map", year),
     })
+    if request.htmx:  # the form sends every field: push the canonical address instead
+        response["HX-Push-Url"] = link()
+    return response
+
+
+# The filters the calendar's own form shows; the others it keeps as hidden fields.
+CALENDAR_FORM_FIELDS = {"p", "c", "d", "format", "flagship"}
 
 
 def map_view(request, year: int):
+    """Counts per province under the catalog's filters; each province leads into the catalog
+    with the filters kept and that province chosen."""
     campaign = _campaign(year)
-    counts = selectors.counts_by_province(campaign)
-    catalog_url = reverse("activities:catalog", args=[year])
+    query = replace(catalog_query(request), sort="date")
+    counts = catalog_module.counts_by_province(campaign, query, version=public_cache.data_version(campaign))
     data = [{"name": short_province_name(p.name), "full_name": p.name, "value": counts.get(p.code[:2], 0),
-             "url": f"{catalog_url}?p={p.code}"} for p in provinces()]
+             "url": replace(query, division=p.code).url("activities:catalog", year)} for p in provinces()]
+    division = division_with_parents(query.division) if query.division else None
     return render(request, "activities/map.html", {
         "campaign": campaign, "map_data": data, "total": sum(d["value"] for d in data),
-        "table": sorted(data, key=lambda d: -d["value"]),
+        "table": sorted(data, key=lambda d: -d["value"]), "division": division,
+        "filtered": bool(query.as_params()),
+        "all_regions_url": replace(query, division="").url("activities:map", year),
+        "catalog_url": query.url("activities:catalog", year),
+        "calendar_url": query.url("activities:calendar", year),
     })
 
 

@@ -71,15 +71,30 @@ def peak_attendance_error(peak: int | None, venue_capacity: int | None) -> str |
     return None
 
 
-def date_problems(starts_on: date | None, ends_on: date | None, year: int) -> list[Problem]:
-    """An activity of the campaign's week takes place in the campaign's year, and ends after it starts."""
-    problems = [
-        Problem(key, _("%(day)s 不在 %(year)s 年内（本届活动周在 %(year)s 年举办）") % {"day": day, "year": year})
-        for key, day in (("starts_on", starts_on), ("ends_on", ends_on)) if day is not None and day.year != year
-    ]
+def activity_window(campaign) -> tuple[date, date]:
+    """The days on which the campaign's activities and sessions may take place: the week, or
+    the window the campaign sets around it (Campaign.activities_from / activities_until)."""
+    return campaign.activity_window
+
+
+def outside_window_error(day: date, window: tuple[date, date]) -> str | None:
+    first, last = window
+    if first <= day <= last:
+        return None
+    return _("%(day)s 不在本届活动日期（%(start)s 至 %(end)s）内") % {"day": day, "start": first, "end": last}
+
+
+def date_problems(starts_on: date | None, ends_on: date | None, window: tuple[date, date]) -> list[Problem]:
+    """An activity takes place within the campaign's window (the week, unless the campaign
+    sets a wider one), and ends after it starts."""
+    problems = []
+    if starts_on is not None and (error := outside_window_error(starts_on, window)):
+        problems.append(Problem("starts_on", error))
     if starts_on and ends_on and ends_on < starts_on:
         problems.append(Problem("ends_on", _("结束日期 %(end)s 早于开始日期 %(start)s") % {
             "end": ends_on, "start": starts_on}))
+    elif ends_on is not None and (error := outside_window_error(ends_on, window)):
+        problems.append(Problem("ends_on", error))  # one message per field: an end before the start says that
     return problems
 
 
@@ -97,8 +112,9 @@ def division_error(code: str, province: str | None) -> str | None:
     return None
 
 
-def field_problems(values: dict, *, year: int) -> list[Problem]:
-    """The field rules on whatever `values` holds (Activity field names; absent = not given)."""
+def field_problems(values: dict, *, window: tuple[date, date]) -> list[Problem]:
+    """The field rules on whatever `values` holds (Activity field names; absent = not given);
+    `window` is activity_window(campaign)."""
     problems = []
     for key, error in (
         ("contact_phone", phone_error(values.get("contact_phone") or "")),
@@ -108,12 +124,13 @@ def field_problems(values: dict, *, year: int) -> list[Problem]:
     ):
         if error:
             problems.append(Problem(key, error))
-    return problems + date_problems(values.get("starts_on"), values.get("ends_on"), year)
+    return problems + date_problems(values.get("starts_on"), values.get("ends_on"), window)
 
 
 def session_problems(sessions: list[tuple[datetime, datetime, int | None]], starts_on: date | None,
-                     ends_on: date | None) -> list[Problem]:
-    """Each session ends after it starts and lies within the activity's dates."""
+                     ends_on: date | None, window: tuple[date, date] | None = None) -> list[Problem]:
+    """Each session ends after it starts and lies within the activity's dates, and within the
+    campaign's window (`window`, activity_window(campaign)) when the dates are not given yet."""
     problems = []
     for number, (starts_at, ends_at, _capacity) in enumerate(sessions, start=1):
         if ends_at <= starts_at:
@@ -123,6 +140,9 @@ def session_problems(sessions: list[tuple[datetime, datetime, int | None]], star
         if starts_on and ends_on and not (starts_on <= day <= ends_on):
             problems.append(Problem("session_starts_at", _("场次日期 %(day)s 不在活动日期（%(start)s 至 %(end)s）内") % {
                 "day": day, "start": starts_on, "end": ends_on}, number))
+        elif window is not None and (error := outside_window_error(day, window)):
+            problems.append(Problem("session_starts_at", _("第 %(i)s 场：%(error)s") % {"i": number, "error": error},
+                                    number))
     return problems
 
 
@@ -202,10 +222,11 @@ def filing_errors(activity: Activity) -> list[str]:
     or before a rule tightened, may break one)."""
     values = {name: getattr(activity, name) for name in (
         "contact_phone", "expected_participants", "safety_max_attendance", "venue_capacity", "starts_on", "ends_on")}
-    problems = field_problems(values, year=activity.campaign.year)
+    window = activity_window(activity.campaign)
+    problems = field_problems(values, window=window)
     if activity.pk:
         problems += session_problems(list(activity.sessions.values_list("starts_at", "ends_at", "capacity")),
-                                     activity.starts_on, activity.ends_on)
+                                     activity.starts_on, activity.ends_on, window)
     return [p.message for p in problems] + attendance_errors(activity) + online_only_errors(activity)
 
 

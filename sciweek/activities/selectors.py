@@ -290,6 +290,7 @@ class BookingState(models.TextChoices):
     STARTED = "started", _("已开始")
     ENDED = "ended", _("已结束")
     NOT_OPEN = "not_open", _("暂不接受预约")
+    ONLINE_ONLY = "online_only", _("线下活动暂停（仅线上）")
 
 
 # States in which a booking is accepted (a confirmed place, or a place on the waiting list).
@@ -304,12 +305,28 @@ BOOKING_REFUSALS = {
     BookingState.ENDED: _("该场次已结束。"),
     BookingState.NO_BOOKING: _("该场次不限名额，无需预约，直接前往即可。"),
     BookingState.FULL: _("名额已满。"),
+    BookingState.ONLINE_ONLY: _("本地区科技活动周已改为线上举办，线下场次暂停预约。"),
 }
 
 
-def booking_state(session: Session, *, activity: Activity | None = None, now=None) -> BookingState:
+def onsite_paused(activity: Activity) -> bool:
+    """Its on-site sessions are paused: an on-site or hybrid activity of a campaign, or of a
+    region, that went online-only (campaigns.selectors.is_online_only). Asked once per
+    activity object (remembered on it: the activity page asks for every session)."""
+    if not activity.is_onsite:
+        return False
+    if "_onsite_paused" not in activity.__dict__:
+        from sciweek.campaigns.selectors import is_online_only
+
+        activity.__dict__["_onsite_paused"] = is_online_only(activity.campaign, activity.organization)
+    return activity.__dict__["_onsite_paused"]
+
+
+def booking_state(session: Session, *, activity: Activity | None = None, now=None,
+                  online_only: bool | None = None) -> BookingState:
     """What a person can do about `session` now. `activity` saves a query when the caller
-    already holds it; capacity None means open entry without booking."""
+    already holds it; `online_only` (onsite_paused(activity)) saves one more for callers that
+    know it; capacity None means open entry without booking."""
     activity = activity or session.activity
     now = now or timezone.now()
     if activity.status != Activity.Status.APPROVED:
@@ -320,6 +337,8 @@ def booking_state(session: Session, *, activity: Activity | None = None, now=Non
         return BookingState.ENDED
     if session.starts_at <= now:
         return BookingState.STARTED
+    if online_only if online_only is not None else onsite_paused(activity):
+        return BookingState.ONLINE_ONLY
     if session.is_closed:
         return BookingState.CLOSED
     if session.capacity is None:
@@ -332,15 +351,27 @@ def booking_state(session: Session, *, activity: Activity | None = None, now=Non
 def bookable_sessions(now=None, prefix: str = "") -> Q:
     """`booking_state(...) in BOOKABLE_STATES` as a filter on sessions (or, with `prefix`
     such as "sessions__", on a relation to them)."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Length, Substr
+
+    from sciweek.campaigns.models import RegionalPlan
+
     now = now or timezone.now()
 
     def f(name: str) -> str:
         return prefix + name
 
+    # onsite_paused as SQL: an online-only plan of the campaign at the filer or above it (its
+    # path is a prefix of the filer's path).
+    paused_plan = RegionalPlan.objects.filter(
+        campaign_id=OuterRef(f("activity__campaign_id")), online_only=True,
+        organization__path=Substr(OuterRef(f("activity__organization__path")), 1, Length("organization__path")))
+    paused = Q(**{f("activity__format__in"): [Activity.Format.ONSITE, Activity.Format.HYBRID]}) & (
+        Q(**{f("activity__campaign__online_only"): True}) | Q(Exists(paused_plan)))
     return Q(**{
         f("activity__status"): Activity.Status.APPROVED, f("cancelled_at__isnull"): True,
         f("is_closed"): False, f("starts_at__gt"): now, f("capacity__isnull"): False,
-    }) & (Q(**{f("seats_taken__lt"): F(f("capacity"))}) | Q(**{f("waitlist_enabled"): True}))
+    }) & (Q(**{f("seats_taken__lt"): F(f("capacity"))}) | Q(**{f("waitlist_enabled"): True})) & ~paused
 
 
 # --- public reads shared by the public pages and the API -------------------------------

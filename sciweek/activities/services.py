@@ -13,7 +13,7 @@ is announced as `sciweek.core.signals.filing_changed` once committed.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
@@ -164,15 +164,14 @@ def snapshot(activity: Activity) -> dict:
     data["hosts"] = [link.organization.name for link in links if link.role == ActivityHost.Role.HOST]
     data["organizers"] = [link.organization.name for link in links if link.role == ActivityHost.Role.ORGANIZER]
     data["content_areas"] = sorted(activity.content_areas.values_list("name", flat=True))
-    data["sessions"] = [
-        f"{s.starts_at:%Y-%m-%d %H:%M}–{s.ends_at:%H:%M} ({s.capacity if s.capacity is not None else '∞'})"
-        for s in activity.sessions.all()
-    ]
+    data["sessions"] = [{"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(), "capacity": s.capacity}
+                        for s in activity.sessions.order_by("starts_at", "id")]
     return data
 
 
 def changes_since_last_submission(activity: Activity) -> list[dict]:
-    """Fields that differ between the two latest submissions (what a reviewer should look at)."""
+    """Fields that differ between the two latest submissions (what a reviewer should look at),
+    with both values as people read them (readable_values)."""
     submissions = list(
         activity.transitions.filter(action=A.SUBMIT).order_by("-created_at", "-id").values_list("snapshot", flat=True)[:2]
     )
@@ -185,11 +184,66 @@ def changes_since_last_submission(activity: Activity) -> list[dict]:
     labels = {f.name: f.verbose_name for f in Activity._meta.get_fields() if hasattr(f, "verbose_name")}
     labels.update({"division_id": _("举办地"), "flagship_id": _("所属重大示范活动"), "hosts": _("主办单位"),
                    "organizers": _("承办单位"), "content_areas": _("内容方向"), "sessions": _("场次")})
+    keys = [key for key in new if key in old or new.get(key) not in (None, "", [])]
+    readable_new, readable_old = readable_values(new, keys), readable_values(old, keys)
+    # Compared as read: a value stored as "True" by an older snapshot and True now is no change.
     return [
-        {"field": str(labels.get(key, key)), "old": old.get(key), "new": new.get(key)}
-        for key in new
-        if new.get(key) != old.get(key)
+        {"field": str(labels.get(key, key)), "old": readable_old[key], "new": readable_new[key]}
+        for key in keys
+        if readable_new[key] != readable_old[key]
     ]
+
+
+def readable_values(data: dict, keys: list[str]) -> dict[str, str]:
+    """Snapshot values as the filing pages show them: lists joined with 、, yes/no, choices by
+    their label, dates in the reader's format, places and flagships by name, empty as （空）."""
+    from django.utils import formats
+    from django.utils.dateparse import parse_date, parse_datetime
+    from django.utils.translation import ngettext, pgettext
+
+    from sciweek.campaigns.models import FlagshipActivity
+    from sciweek.organizations.models import Division
+
+    separator = pgettext("list separator", "、")
+    names = {
+        "division_id": dict(Division.objects.filter(code__in=[data.get("division_id")]).values_list("code", "name")),
+        "flagship_id": {str(pk): name for pk, name in FlagshipActivity.objects.filter(
+            pk__in=[v for v in [data.get("flagship_id")] if v and str(v).isdigit()]).values_list("pk", "name")},
+    }
+
+    def session_text(item) -> str:
+        if not isinstance(item, dict):  # snapshots taken before sessions were stored as values
+            return str(item)
+        starts, ends = (timezone.localtime(parse_datetime(item[k])) for k in ("starts_at", "ends_at"))
+        places = _("不限名额") if item.get("capacity") is None else ngettext(
+            "%(n)s 个名额", "%(n)s 个名额", item["capacity"]) % {"n": item["capacity"]}
+        return _("%(day)s %(start)s–%(end)s（%(places)s）") % {
+            "day": formats.date_format(starts, "DATE_FORMAT"), "start": f"{starts:%H:%M}", "end": f"{ends:%H:%M}",
+            "places": places}
+
+    def readable(key: str, value) -> str:
+        if value is None or value == "" or value == []:
+            return _("（空）")
+        if key == "sessions":
+            return separator.join(session_text(item) for item in value)
+        if isinstance(value, list):
+            return separator.join(str(item) for item in value)
+        if key in names:
+            return names[key].get(str(value), str(value))
+        try:
+            field = Activity._meta.get_field(key)
+        except FieldDoesNotExist:  # a key of an older snapshot: shown as stored
+            return str(value)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if field.get_internal_type() == "BooleanField":
+            return _("是") if value in (True, "True") else _("否")
+        if field.get_internal_type() == "DateField":
+            day = parse_date(str(value))
+            return formats.date_format(day, "DATE_FORMAT") if day else str(value)
+        return str(value)
+
+    return {key: readable(key, data.get(key)) for key in keys}
 
 
 # --- transitions --------------------------------------------------------------------
@@ -228,21 +282,43 @@ def filing_deadline(activity: Activity) -> Deadline | None:
                 None)
 
 
+@dataclass(frozen=True)
+class SubmissionCheck:
+    """What submit() would refuse now, as the filer reads it: what is still missing and every
+    rule the saved filing breaks. The filing pages show this; submit() refuses on it."""
+
+    missing: list[str]
+    errors: list[str]
+    late: bool = False
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing and not self.errors
+
+    def messages(self) -> list[str]:
+        head = [_("还缺少：%(items)s。") % {"items": _("、").join(self.missing)}] if self.missing else []
+        return head + self.errors
+
+
+def submission_check(activity: Activity) -> SubmissionCheck:
+    """The one answer to "can this saved filing be submitted now?" (see SubmissionCheck)."""
+    errors = rules.filing_errors(activity)
+    deadline = filing_deadline(activity)
+    late = deadline is not None and timezone.localdate() > deadline.due_on
+    if late and not activity.campaign.allow_late_filing:
+        errors.append(_("备案已于 %(date)s 截止，本届活动周不接受逾期备案。") % {"date": deadline.due_on})
+    return SubmissionCheck(rules.missing_for_submission(activity), errors, late)
+
+
 def submit(activity: Activity, *, actor) -> Transition:
     policy.require(actor, "activity.file", activity)
     activity.refresh_from_db()  # check and snapshot what is saved, not what the caller holds
     if activity.status not in S.EDITABLE:
         raise ValidationError(_("当前状态不能提交。"))
-    missing = rules.missing_for_submission(activity)
-    if missing:
-        raise ValidationError(_("还缺少：%(items)s。") % {"items": "、".join(missing)})
-    errors = rules.filing_errors(activity)
-    if errors:
-        raise ValidationError(errors)
-    deadline = filing_deadline(activity)
-    late = deadline is not None and timezone.localdate() > deadline.due_on
-    if late and not activity.campaign.allow_late_filing:
-        raise ValidationError(_("备案已于 %(date)s 截止，本届活动周不接受逾期备案。") % {"date": deadline.due_on})
+    check = submission_check(activity)
+    if not check.ready:
+        raise ValidationError(check.messages())
+    late = check.late
     chain = workflow.review_chain(activity.organization, activity.level)
     now = timezone.now()
     with transaction.atomic():
@@ -412,22 +488,25 @@ def _apply_change(change: Activity, *, actor):
 
 def bulk_review(activity_ids: list[int], *, actor, decision: str, comment: str = "") -> dict:
     """Approve or return many filings with one comment. Each is its own transaction, so one
-    conflict does not undo the others; the result says what happened to each."""
+    conflict does not undo the others; the result says what happened to each (`forwarded`:
+    the approved ones that went on to the next level)."""
     if decision not in ("approve", "return"):
         raise ValidationError(_("未知的审核操作。"))
     if decision == "return" and not comment.strip():
         raise ValidationError(_("批量退回时必须填写意见。"))
-    done, skipped = [], []
+    done, skipped, forwarded = [], [], []
     for activity in Activity.objects.filter(pk__in=activity_ids).select_related("organization", "review_level"):
         try:
             if decision == "approve":
-                approve(activity, actor=actor, comment=comment)
+                record = approve(activity, actor=actor, comment=comment)
+                if record.action == A.FORWARD:
+                    forwarded.append(activity.pk)
             else:
                 return_for_revision(activity, actor=actor, comment=comment)
             done.append(activity.pk)
         except (TransitionConflict, PermissionDenied, Http404, ValidationError):
             skipped.append(activity.pk)
-    return {"done": done, "skipped": skipped}
+    return {"done": done, "skipped": skipped, "forwarded": forwarded}
 
 
 def filers_of(activity: Activity):

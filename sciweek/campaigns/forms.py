@@ -7,15 +7,23 @@ from .models import Campaign, RegionalPlan
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["name", "theme", "starts_on", "ends_on", "online_only", "allow_late_filing", "news_within_days",
+        fields = ["name", "theme", "starts_on", "ends_on", "activities_from", "activities_until", "online_only", "allow_late_filing", "news_within_days",
                   "attendance_cap_percent", "max_gathering", "summary_video_max_seconds", "is_published"]
-        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                   for name in ("starts_on", "ends_on", "activities_from", "activities_until")}
 
     def clean(self):
         data = super().clean()
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        # The window lies around the week (the model's constraints say the same).
+        if starts_on and data.get("activities_from") and data["activities_from"] > starts_on:
+            self.add_error("activities_from", _("活动日期最早可为的日期不能晚于活动周开始日期（%(day)s）。") % {
+                "day": starts_on})
+        if ends_on and data.get("activities_until") and data["activities_until"] < ends_on:
+            self.add_error("activities_until", _("活动日期最晚可为的日期不能早于活动周结束日期（%(day)s）。") % {
+                "day": ends_on})
         return data
 
 

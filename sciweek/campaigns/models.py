@@ -9,6 +9,15 @@ class Campaign(models.Model):
     theme = models.CharField(_("全国主题"), max_length=128)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
+    # Some campaigns let activities run in a window around the week (e.g. the whole month of
+    # the week); unset, activities and their sessions fall within the week's own dates.
+    activities_from = models.DateField(
+        _("活动日期最早可为"), null=True, blank=True,
+        help_text=_("留空表示与活动周开始日期相同。本届允许活动在活动周前后举办时填写（如活动周所在月份）。"),
+    )
+    activities_until = models.DateField(
+        _("活动日期最晚可为"), null=True, blank=True, help_text=_("留空表示与活动周结束日期相同。"),
+    )
     notice_title = models.CharField(_("通知标题"), max_length=255, blank=True)
     notice_number = models.CharField(_("文号"), max_length=64, blank=True)
     notice_date = models.DateField(_("发文日期"), null=True, blank=True)
@@ -31,11 +40,25 @@ class Campaign(models.Model):
         verbose_name = _("科技活动周")
         verbose_name_plural = _("科技活动周")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_ordered")
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_ordered"),
+            # The window lies around the week: it may widen the week's dates, never cut into them.
+            models.CheckConstraint(
+                condition=models.Q(activities_from__isnull=True) | models.Q(activities_from__lte=models.F("starts_on")),
+                name="campaign_window_starts_before_week",
+                violation_error_message=_("活动日期最早可为的日期不能晚于活动周开始日期。")),
+            models.CheckConstraint(
+                condition=models.Q(activities_until__isnull=True) | models.Q(activities_until__gte=models.F("ends_on")),
+                name="campaign_window_ends_after_week",
+                violation_error_message=_("活动日期最晚可为的日期不能早于活动周结束日期。")),
         ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def activity_window(self) -> tuple:
+        """The first and last day on which the campaign's activities and sessions may take place."""
+        return self.activities_from or self.starts_on, self.activities_until or self.ends_on
 
 
 class RegionalPlan(models.Model):

@@ -11,13 +11,13 @@ from .models import Campaign, ContentArea, Deadline, FlagshipActivity, MainVenue
 
 
 def current_campaign() -> Campaign | None:
-    """The published campaign whose year is closest to today without being in the future,
-    or the earliest upcoming one (so the 2020 demo shows while it is the only one)."""
+    """The published campaign of this year (filing opens months before its week), else of the
+    latest earlier year, else the earliest upcoming one (so a lone 2020 demo still shows)."""
     today = timezone.localdate()
     published = published_campaigns()
     return (
-        published.filter(starts_on__lte=today).order_by("-starts_on").first()
-        or published.order_by("starts_on").first()
+        published.filter(year__lte=today.year).order_by("-year").first()
+        or published.order_by("year").first()
     )
 
 

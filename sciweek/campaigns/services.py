@@ -1,7 +1,9 @@
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from sciweek.accounts import policy
 from sciweek.accounts.audit import record
+from sciweek.core.signals import went_online_only
 from sciweek.organizations.selectors import national_committee
 
 from .models import Campaign, RegionalPlan
@@ -18,14 +20,31 @@ def update_campaign(campaign: Campaign, *, actor, **fields) -> Campaign:
         setattr(campaign, key, value)
     if changed:
         campaign.full_clean()
-        campaign.save(update_fields=list(changed))
-        record("campaign.updated", actor=actor, summary=campaign.name, detail={k: str(v) for k, v in changed.items()})
+        with transaction.atomic():
+            campaign.save(update_fields=list(changed))
+            record("campaign.updated", actor=actor, summary=campaign.name,
+                   detail={k: str(v) for k, v in changed.items()})
+            if changed.get("online_only") is True:
+                _announce_online_only(campaign, None, actor)
     return campaign
 
 
 def save_regional_plan(*, actor, campaign: Campaign, organization, **fields) -> RegionalPlan:
     policy.require(actor, "regional_plan.manage", organization)
-    plan, _created = RegionalPlan.objects.update_or_create(campaign=campaign, organization=organization, defaults=fields)
-    record("campaign.updated", actor=actor, organization=organization,
-           summary=f"{campaign.year} {organization.name}", detail={k: str(v) for k, v in fields.items()})
+    with transaction.atomic():
+        was_online = RegionalPlan.objects.filter(campaign=campaign, organization=organization,
+                                                 online_only=True).exists()
+        plan, _created = RegionalPlan.objects.update_or_create(campaign=campaign, organization=organization,
+                                                               defaults=fields)
+        record("campaign.updated", actor=actor, organization=organization,
+               summary=f"{campaign.year} {organization.name}", detail={k: str(v) for k, v in fields.items()})
+        if plan.online_only and not was_online:
+            _announce_online_only(campaign, organization, actor)
     return plan
+
+
+def _announce_online_only(campaign: Campaign, organization, actor) -> None:
+    """went_online_only, once committed: activities tells the organizers of the on-site
+    sessions concerned (their bookings stop: activities.selectors.booking_state)."""
+    transaction.on_commit(lambda: went_online_only.send(
+        sender=Campaign, campaign=campaign, organization=organization, actor=actor))

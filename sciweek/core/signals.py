@@ -13,3 +13,7 @@ filing_changed = Signal()
 # A person was let in at the door (reservations.services.check_in, exactly once per
 # reservation). kwargs: reservation, session, seats, staff
 person_checked_in = Signal()
+
+# A campaign (organization None) or a region's plan went online-only (campaigns.services,
+# when the switch is turned on). kwargs: campaign, organization, actor
+went_online_only = Signal()

@@ -153,3 +153,101 @@ DEMO_ACCOUNT_LEVELS = [
     ("sjz", "石家庄市", "石家庄市"),
     ("unit", "石家庄市科技信息研究所", "单位"),
 ]
+
+# --- The live demo campaign --------------------------------------------------------------
+# A second demo campaign for the year the demo is loaded in (D = the day `load_demo` runs, in
+# Asia/Shanghai), so that on any day every journey can be walked. Its dates, relative to D:
+#
+#   D-30        the notice
+#   D-1 .. D-1  warm-up (预热) sessions before the week: the campaign's activity window opens
+#               at D-1 (Campaign.activities_from), so yesterday's session has ended (已结束)
+#   D           today: a session under way with some visitors already checked in, so the door's
+#               check-in page has people to let in; filing is open
+#   D+2         the national filing deadline (filing time: today falls before it)
+#   D+3 .. D+9  the week itself (starts in three days)
+#   week end+12 Hebei's summary deadline; week end+23 the national one (as 2020: 08-29 → 09-10, 09-21)
+#
+# Every session of the coming days has seats; one is full with a waiting list. Hebei's
+# filings stand at each review stage with real waiting times (days since submitted).
+# Loading again on the same day changes nothing; on another day the live campaign is
+# deleted and built again for that day (it is a playground: bookings and filings made in it
+# go too). 2020 is never touched, and a campaign of the year that is not demo data neither.
+LIVE_NOTICE = -30
+LIVE_ACTIVITIES_FROM = -1
+LIVE_WEEK_STARTS = 3
+LIVE_WEEK_ENDS = 9
+LIVE_FILING_DEADLINE = 2
+LIVE_SUMMARY_AFTER_WEEK = {"hebei": 12, "national": 23}
+LIVE_CAMPAIGN = {
+    "name": "{year}年全国科技活动周",
+    "theme": "科技创新 科普惠民",
+    "notice_title": "关于举办{year}年全国科技活动周的通知（演示数据）",
+    "notice_number": "演示〔{year}〕1号",
+    "news_within_days": 3,
+    "summary_video_max_seconds": 180,
+}
+LIVE_CONTENT_AREAS = ["展示科技创新成就", "弘扬科学家精神", "体验美好生活", "科技助力乡村振兴"]
+LIVE_FLAGSHIPS = ["科学之夜活动", "科研机构和大学开放", "全国科普讲解大赛", "科技下乡集中示范活动", "全国优秀科普展品巡展"]
+# (name, day offset, place, hosts)
+LIVE_MAIN_VENUE_EVENTS = [
+    ("启动式", LIVE_WEEK_STARTS, "北京（演示）", "科技部、中央宣传部、卫生健康委、中国科协"),
+    ("闭幕式", LIVE_WEEK_ENDS, "北京（演示）", "科技部、中央宣传部、卫生健康委、中国科协"),
+]
+LIVE_HEBEI_PLAN = {"title": "{year}年河北省科技活动周工作方案（演示）", "theme": "科普惠民 创新河北"}
+LIVE_HEBEI_FOCUS_AREAS = ["科普行动", "科技惠民", "乡村振兴"]
+
+# Filings: (key, title, filing organization (name or short name), level, kind, format,
+# first and last day (offsets from D), review stage, days since it was submitted, flagship
+# number or None). Stages: draft; submitted (waiting at the first level, 石家庄市 for a
+# unit); forwarded (passed by 石家庄市, waiting at 河北省); returned and rejected (with the
+# reviewer's comment); approved (by every level of its review chain).
+LIVE_FILINGS = [
+    ("open_day", "石家庄市科技信息研究所科普开放日", "石家庄市科技信息研究所", "unit", "open_day", "onsite",
+     -1, 4, "approved", 6, 2),
+    ("science_night", "河北省科学技术馆“科学之夜”", "河北省科学技术馆", "provincial", "project", "onsite",
+     4, 4, "approved", 8, 1),
+    ("campus", "河北师范大学实验室开放日", "河北师范大学", "provincial", "open_day", "onsite", 3, 6, "approved", 7, 2),
+    ("launch", "{year}年全省科技活动周启动仪式", "省科技厅", "provincial", "project", "hybrid", 3, 3, "approved", 9,
+     None),
+    ("cloud_class", "石家庄市科学技术馆“云上科学课”直播", "石家庄市科学技术馆", "unit", "project", "online",
+     5, 5, "approved", 5, None),
+    ("draft", "石家庄市科技信息研究所人工智能科普讲座", "石家庄市科技信息研究所", "unit", "project", "onsite",
+     5, 5, "draft", None, None),
+    ("at_city", "石家庄市实验小学“科学实验进校园”", "石家庄市实验小学", "unit", "project", "onsite",
+     4, 4, "submitted", 2, None),
+    ("at_city_today", "石家庄市农业科学研究院科技下乡技术培训", "石家庄市农业科学研究院", "unit", "project", "onsite",
+     6, 6, "submitted", 0, 4),
+    ("at_province", "石家庄市科学技术馆优秀科普展品巡展", "石家庄市科学技术馆", "provincial", "project", "onsite",
+     3, 9, "forwarded", 3, 5),
+    ("returned", "石家庄市科技信息研究所科技成果展", "石家庄市科技信息研究所", "unit", "project", "hybrid",
+     7, 7, "returned", 3, None),
+    ("rejected", "石家庄市高新技术企业协会新产品推介会", "石家庄市高新技术企业协会", "unit", "project", "onsite",
+     8, 8, "rejected", 4, None),
+]
+LIVE_COMMENTS = {
+    "returned": "请补充安全保障方案，并写明每场人数上限。",
+    "rejected": "活动以产品推介为主，不符合科技活动周的公益科普要求。",
+}
+# Sessions: (filing key, day offset, start "HH:MM" or "now" (under way: began an hour
+# before the demo was loaded), minutes, places (None: open entry), booked, checked in,
+# waiting, largest group)
+LIVE_SESSIONS = [
+    ("open_day", -1, "09:30", 120, 30, 6, 4, 0, 1),   # yesterday: 已结束, 4 of 6 came
+    ("open_day", 0, "now", 240, 30, 8, 3, 0, 1),      # today, under way: 5 still to let in
+    ("open_day", 1, "09:30", 120, 30, 3, 0, 0, 1),    # tomorrow: seats left
+    ("open_day", 2, "14:30", 120, 8, 8, 0, 2, 1),     # full, two on the waiting list
+    ("open_day", 4, "09:30", 120, 30, 0, 0, 0, 1),
+    ("science_night", 4, "19:00", 120, 100, 12, 0, 0, 10),
+    ("campus", 3, "14:00", 120, 40, 5, 0, 0, 45),     # classes may book together
+    ("campus", 6, "14:00", 120, 40, 0, 0, 0, 45),
+    ("launch", 3, "09:00", 90, None, 0, 0, 0, 1),
+    ("draft", 5, "14:00", 90, 50, 0, 0, 0, 1),
+    ("at_city", 4, "10:00", 90, 60, 0, 0, 0, 45),
+    ("at_city_today", 6, "09:00", 180, 80, 0, 0, 0, 1),
+    ("at_province", 3, "09:00", 480, 200, 0, 0, 0, 1),
+    ("returned", 7, "09:30", 120, 100, 0, 0, 0, 1),
+    ("rejected", 8, "14:00", 120, 100, 0, 0, 0, 1),
+]
+# Members of the public who booked (phone numbers of no one: 1360000xxxx, demo only).
+LIVE_VISITORS = 12
+LIVE_VISITOR_PHONE = "1360000{n:04d}"

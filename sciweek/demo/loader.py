@@ -1,5 +1,7 @@
-"""Loads the 2020 demo: the organizer network, the 2020 campaign, Hebei's plan in full and
-demo accounts for every role. Idempotent: a second run changes nothing.
+"""Loads the demo: the organizer network, the 2020 campaign (the complete, finished reference
+year), Hebei's plan in full, demo accounts for every role, and the live campaign of the year
+the demo is loaded in (sciweek.demo.live: dates relative to that day). Idempotent: a second
+run on the same day changes nothing; on a later day only the live campaign is built again.
 
 Everything created here is flagged is_demo so it can be told apart from real data.
 """
@@ -325,7 +327,11 @@ def ensure_demo_totp(user) -> str:
 
 
 @transaction.atomic
-def load_demo():
+def load_demo(today=None):
+    """Load the demo; returns the 2020 campaign and the demo accounts. `today` (default: the
+    local date) is the day the live campaign is built for (see sciweek.demo.live)."""
+    from .live import load_live_campaign
+
     if not Division.objects.exists():
         load_divisions()
     loader = DemoLoader()
@@ -333,4 +339,5 @@ def load_demo():
     campaign, plan = loader.build_campaign(root, hebei)
     accounts = loader.build_accounts(root, hebei)
     loader.build_activities(campaign, plan, hebei)
+    load_live_campaign(loader, root, hebei, today)
     return campaign, accounts

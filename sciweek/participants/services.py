@@ -119,7 +119,7 @@ def export_personal_data(user) -> dict:
     data = {
         "phone": profile.phone if profile else None,
         "name": profile.name if profile else "",
-        "consent_at": profile.consent_at.isoformat() if profile else None,
+        "consent_at": timezone.localtime(profile.consent_at).isoformat() if profile else None,
     }
     for provider in personal_data_providers():
         data[provider.name] = provider.export(user)

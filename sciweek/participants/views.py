@@ -1,16 +1,18 @@
 """Public pages of the person: phone sign-in, sign-out, my data (export and deletion)."""
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sciweek.accounts.audit import client_ip
+from sciweek.core.http import safe_next
 
 from . import services
 from .forms import CodeForm, PhoneForm
@@ -26,8 +28,7 @@ def _landing() -> str:
 
 
 def _next(request, default):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else default
+    return safe_next(request, default)
 
 
 def sign_in_redirect(request):
@@ -82,9 +83,13 @@ def my_data(request):
         logout(request)
         messages.success(request, _("您的账号和手机号已删除。"))
         return redirect("portal:home")
-    if request.GET.get("format") == "json":
-        response = HttpResponse(json.dumps(services.export_personal_data(person), ensure_ascii=False, indent=2),
-                                content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="sciweek-my-data.json"'
-        return response
-    return render(request, "participants/my_data.html", {"profile": services.profile_of(person)})
+    # Times as the person reads them: the platform's zone (Asia/Shanghai), never UTC.
+    with timezone.override(settings.TIME_ZONE):
+        if request.GET.get("format") == "json":
+            data = {"time_zone": settings.TIME_ZONE, **services.export_personal_data(person)}
+            response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2),
+                                    content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="sciweek-my-data.json"'
+            return response
+        return render(request, "participants/my_data.html", {"profile": services.profile_of(person),
+                                                             "time_zone": settings.TIME_ZONE})

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from sciweek.activities import selectors as activity_selectors
+from sciweek.activities.catalog import CatalogQuery
 from sciweek.activities.models import Activity
 from sciweek.campaigns import selectors as campaign_selectors
 from sciweek.core import cache as public_cache
@@ -77,7 +78,9 @@ def region(request, year: int, org_id: int):
         "city_key": activity_selectors.public_key_activities(campaign, region, Activity.Level.CITY),
         "online_only": campaign_selectors.is_online_only(campaign, region),
         "is_province": region.depth <= 2,
-        "catalog_params": f"p={region.division_id}" if region.division_id and region.division_id.endswith("0000")
-        else (f"division={region.division_id}" if region.division_id else ""),
     }
+    if region.division_id:  # the catalog and the calendar, filtered to the region's division
+        query = CatalogQuery(division=region.division_id)
+        context["catalog_url"] = query.url("activities:catalog", year)
+        context["calendar_url"] = query.url("activities:calendar", year)
     return render(request, "portal/region.html", context)

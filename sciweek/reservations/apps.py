@@ -17,7 +17,8 @@ class ReservationsConfig(AppConfig):
         from .api import router
 
         register_labels({"reservation.capacity_changed": _("调整场次名额"),
-                         "reservation.session_closed": _("停止或取消场次")})
+                         "reservation.session_closed": _("停止或取消场次"),
+                         "reservation.checkin_override": _("非场次当天核验入场")})
         register_card(DashboardCard("reservations.upcoming_sessions", "reservations/cards/upcoming_sessions.html",
                                     dashboard.upcoming_sessions, order=30))
         register_personal_data("reservations", export=services.export_for, erase=services.erase_for)

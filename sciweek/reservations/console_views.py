@@ -105,7 +105,10 @@ def check_in(request, session_id):
     session = _session(request, session_id, "reservation.checkin")
     result = None
     if request.method == "POST":
-        result = services.check_in(request.POST.get("code", "")[:400], session, staff=request.user)
+        # Outside the session's day only with the organizer's explicit confirmation (audited).
+        result = services.check_in(request.POST.get("code", "")[:400], session, staff=request.user,
+                                   override=request.POST.get("override") == "1")
     template = "reservations/console/_checkin_result.html" if request.htmx else "reservations/console/checkin.html"
     return render(request, template, {"session": session, "result": result,
-                                      "numbers": services.session_numbers(session)})
+                                      "numbers": services.session_numbers(session),
+                                      "day_refusal": services.check_in_day_refusal(session)})

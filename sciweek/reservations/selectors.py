@@ -22,6 +22,12 @@ def reservations_of(person, limit: int = 100) -> QuerySet[Reservation]:
             .order_by("-created_at")[:limit])
 
 
+def active_reservation(person, session: Session) -> Reservation | None:
+    """The person's confirmed or waiting reservation of `session`, if any."""
+    return Reservation.objects.filter(person=person, session=session,
+                                      status__in=Reservation.Status.ACTIVE).first()
+
+
 def waiting_position(reservation: Reservation) -> int | None:
     """1 for the head of the waiting list; None when not waiting."""
     if reservation.status != Reservation.Status.WAITING:

@@ -14,7 +14,8 @@ Organizer operations (change_capacity, close_session, check_in, cancel by staff)
 permission policy themselves, whoever calls them.
 """
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -270,17 +271,41 @@ def find_by_scan(value: str) -> Reservation | None:
 
 
 class CheckInResult:
-    OK, ALREADY, WRONG_SESSION, CANCELLED, WAITING, UNKNOWN = "ok", "already", "wrong_session", "cancelled", \
-        "waiting", "unknown"
+    OK, ALREADY, WRONG_SESSION, CANCELLED, WAITING, UNKNOWN, WRONG_DAY = "ok", "already", "wrong_session", \
+        "cancelled", "waiting", "unknown", "wrong_day"
 
-    def __init__(self, outcome, reservation=None):
+    def __init__(self, outcome, reservation=None, message=""):
         self.outcome = outcome
         self.reservation = reservation
+        self.message = message  # why it was refused, where the outcome alone does not say
 
 
-def check_in(value: str, session: Session, *, staff) -> CheckInResult:
-    """Let the ticket holder in, once. Only the scan that wins sends `person_checked_in`
-    (after commit), so a ticket shown twice is counted once."""
+def session_days(session: Session) -> tuple[date, date]:
+    """The session's first and last day in its local time (the platform's zone, Asia/Shanghai)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return timezone.localtime(session.starts_at, zone).date(), timezone.localtime(session.ends_at, zone).date()
+
+
+def is_session_day(session: Session, today: date | None = None) -> bool:
+    first, last = session_days(session)
+    today = today or timezone.localdate(timezone.now(), ZoneInfo(settings.TIME_ZONE))
+    return first <= today <= last
+
+
+def check_in_day_refusal(session: Session, today: date | None = None) -> str | None:
+    """The rule of the door: people are let in on the session's day only (its local date);
+    outside it the organizer must confirm an exception, which the audit log keeps."""
+    if is_session_day(session, today):
+        return None
+    first, _last = session_days(session)
+    return _("该场次在 %(day)s 举行，今天不能核验入场。确需入场时，请确认“非场次当天仍然核验”（将记入审计日志）。") % {
+        "day": first.isoformat()}
+
+
+def check_in(value: str, session: Session, *, staff, override: bool = False) -> CheckInResult:
+    """Let the ticket holder in, once, on the session's day (`override`: the organizer lets
+    them in on another day, recorded in the audit log). Only the scan that wins sends
+    `person_checked_in` (after commit), so a ticket shown twice is counted once."""
     policy.require(staff, "reservation.checkin", session)
     reservation = find_by_scan(value)
     if reservation is None:
@@ -291,10 +316,19 @@ def check_in(value: str, session: Session, *, staff) -> CheckInResult:
         return CheckInResult(CheckInResult.CANCELLED, reservation)
     if reservation.status == R.WAITING:
         return CheckInResult(CheckInResult.WAITING, reservation)
+    refusal = None if reservation.checked_in_at else check_in_day_refusal(session)
+    if refusal and not override:
+        return CheckInResult(CheckInResult.WRONG_DAY, reservation, refusal)
     with transaction.atomic():
         won = Reservation.objects.filter(pk=reservation.pk, status=R.CONFIRMED, checked_in_at__isnull=True).update(
             checked_in_at=timezone.now(), checked_in_by=staff, checked_in_by_name=staff.display_name)
         reservation.refresh_from_db()
+        if won and refusal:
+            first, _last = session_days(session)
+            record("reservation.checkin_override", actor=staff, organization=session.activity.organization,
+                   summary=f"{reservation.code} @ {session}",
+                   detail={"reservation": reservation.pk, "session": session.pk, "session_day": first.isoformat(),
+                           "checked_in_on": timezone.localdate().isoformat()})
         if won:
             transaction.on_commit(lambda: person_checked_in.send(
                 sender=Reservation, reservation=reservation, session=session, seats=reservation.seats, staff=staff))
@@ -315,11 +349,15 @@ def session_numbers(session: Session) -> dict:
 # --- personal data (registered with participants in ReservationsConfig.ready) ------------
 
 def export_for(person) -> list[dict]:
-    """The person's reservations, for their personal-data export."""
+    """The person's reservations, for their personal-data export (times in the current time
+    zone, the person's: Asia/Shanghai, with its offset)."""
+    def local(moment):
+        return timezone.localtime(moment).isoformat() if moment else None
+
     return [
-        {"code": r.code, "activity": r.session.activity.title, "session_starts_at": r.session.starts_at.isoformat(),
-         "seats": r.seats, "group_name": r.group_name, "status": r.status,
-         "checked_in_at": r.checked_in_at.isoformat() if r.checked_in_at else None}
+        {"code": r.code, "activity": r.session.activity.title, "session_starts_at": local(r.session.starts_at),
+         "seats": r.seats, "group_name": r.group_name, "status": r.status, "booked_at": local(r.created_at),
+         "checked_in_at": local(r.checked_in_at)}
         for r in Reservation.objects.filter(person=person).select_related("session__activity")
     ]
 

@@ -23,11 +23,11 @@ def _public_session(session_id):
                              pk=session_id)
 
 
-def _booking_page(request, session, form, *, key, status=200):
+def _booking_page(request, session, form, *, key, status=200, booked=None):
     state = booking_state(session, activity=session.activity)
     left = None if session.capacity is None else max(0, session.capacity - session.seats_taken)
     return render(request, "reservations/book.html", {
-        "session": session, "form": form, "state": state, "left": left, "key": key,
+        "session": session, "form": form, "state": state, "left": left, "key": key, "booked": booked,
         "reason": None if state in BOOKABLE_STATES else BOOKING_REFUSALS[state],
         "waitlist": state == BookingState.WAITLIST}, status=status)
 
@@ -37,8 +37,16 @@ def book(request, session_id):
     session = _public_session(session_id)
     person = public_person(request.user)
     if person is None:
+        if booking_state(session, activity=session.activity) not in BOOKABLE_STATES:
+            # Say why it cannot be booked (ended, closed…) before anyone is asked to sign in.
+            return _booking_page(request, session, None, key="")
         messages.info(request, _("请先用手机号登录再预约。"))
         return sign_in_redirect(request)
+    booked = selectors.active_reservation(person, session)
+    if booked is not None:  # one active reservation per person and session: show it, not the form again
+        if request.method == "POST":  # a retried or repeated submission lands on the ticket
+            return redirect("reservations:ticket", code=booked.code)
+        return _booking_page(request, session, None, key="", booked=booked)
     form = BookingForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
         # The service asks booking_state again, inside its own checks: one rule, no race.

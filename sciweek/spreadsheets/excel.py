@@ -188,7 +188,7 @@ def locate(workbook) -> Layout:
     missing = [str(c.header) for c in COLUMNS[kind] if c.required and c.key not in seen]
     if missing:
         raise SpreadsheetError(_("《%(form)s》缺少必填列「%(cols)s」。请使用本平台最新的模板。") % {
-            "form": FORM_TITLES[kind], "cols": "」「".join(missing)})
+            "form": FORM_TITLES[kind], "cols": _("」「").join(missing)})
     error_header = normalize_header(ERROR_HEADER)
     ignored = [str(v).strip() for i, v in enumerate(values)
                if i not in matched and v not in (None, "") and normalize_header(v) != error_header]

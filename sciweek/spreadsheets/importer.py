@@ -238,11 +238,12 @@ class Importer:
             error("is_key", _("填写了方案序号，此处应为“是”"))
         fields["is_key"] = bool(values.get("is_key")) or values.get("key_position") is not None
 
-        for problem in rules.field_problems(fields, year=year):
+        for problem in rules.field_problems(fields, window=rules.activity_window(self.campaign)):
             if problem.field not in errored:
                 error(problem.field, problem.message)
         sessions = self._sessions(values, errored, warn)
-        for problem in rules.session_problems(sessions, fields.get("starts_on"), fields.get("ends_on")):
+        for problem in rules.session_problems(sessions, fields.get("starts_on"), fields.get("ends_on"),
+                                              rules.activity_window(self.campaign)):
             error(RULE_COLUMNS[problem.field], problem.message)
         if organization is not None and not errors:
             # An import row is complete on its own: what rules call missing is an error here.

@@ -198,9 +198,10 @@ def _validations(columns, lists, campaign):
         elif column.type == "date":
             validation = DataValidation(
                 type="date", operator="between", allow_blank=True, errorStyle="warning",
-                formula1=str(int(to_excel(date(campaign.year, 1, 1)))),
-                formula2=str(int(to_excel(date(campaign.year, 12, 31)))),
-                error=_("请填写 %(y)s 年内的日期，如 %(y)s-08-23。") % {"y": campaign.year})
+                formula1=str(int(to_excel(campaign.activity_window[0]))),
+                formula2=str(int(to_excel(campaign.activity_window[1]))),
+                error=_("请填写本届活动日期（%(start)s 至 %(end)s）内的日期。") % {
+                    "start": campaign.activity_window[0], "end": campaign.activity_window[1]})
         elif column.type == "int" and column.key != "seq":
             validation = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
                                         allow_blank=True, errorStyle="stop", error=_("请填写不小于 0 的整数。"))

@@ -1,7 +1,8 @@
 """Campaigns: list, current, details."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from sciweek.campaigns.models import Campaign
 
@@ -14,12 +15,20 @@ def test_list_published_campaigns(client, demo):
     Campaign.objects.create(year=2021, name="2021年全国科技活动周（未发布）", theme="草稿", starts_on=date(2021, 5, 22),
                             ends_on=date(2021, 5, 29), is_published=False)
     data = client.get("/api/v1/campaigns").json()
-    assert data["count"] == 1
-    assert [c["year"] for c in data["items"]] == [2020]
-    assert data["items"][0]["theme"] == "科技战疫 创新强国"
+    live = timezone.localdate().year  # the live demo campaign of this year, then the 2020 reference year
+    assert data["count"] == 2
+    assert [c["year"] for c in data["items"]] == [live, 2020]
+    assert data["items"][1]["theme"] == "科技战疫 创新强国"
 
 
 def test_current_campaign(client, demo):
+    """The current campaign is this year's (the live demo campaign, its week in a few days)."""
+    today = timezone.localdate()
+    data = client.get("/api/v1/campaigns/current").json()
+    assert (data["year"], data["starts_on"]) == (today.year, str(today + timedelta(days=3)))
+
+
+def test_current_campaign_of_the_reference_year(client, reference_year):
     data = client.get("/api/v1/campaigns/current").json()
     assert data == {"year": 2020, "name": "2020年全国科技活动周", "theme": "科技战疫 创新强国",
                     "starts_on": "2020-08-23", "ends_on": "2020-08-29", "online_only": False}

@@ -91,7 +91,12 @@ def test_file_review_and_publish(live_server, demo, page_factory):
         assert "科技信息研究所开放日" in page.inner_text("main")
         screenshot(page, "review-inbox-phone")
         act(page, base, open_day, "退回修改", "请写明每场名额和入场要求。")
-        act(page, base, project, "审核通过", "同意上报")
+        page.goto(f"{base}/console/filings/{project}/")
+        assert page.get_by_role("button", name="转报河北省审核", exact=True).is_visible()  # says where it goes
+        assert page.get_by_role("button", name="审核通过", exact=True).count() == 0
+        screenshot(page, "review-forward-phone")
+        act(page, base, project, "转报河北省审核", "同意上报")
+        assert "已转报河北省审核" in page.inner_text("main")
 
         # 4. the filer fixes the open day and resubmits
         sign_in(page, base, "unit-filer")

@@ -4,7 +4,7 @@ from django.urls import reverse
 from sciweek.accounts.models import Role
 from sciweek.organizations.models import Organization
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_year")]  # 2020 as the current campaign
 
 LEVELS = ["national", "hebei", "sjz", "unit"]
 
@@ -20,13 +20,13 @@ def test_console_home_for_every_demo_account(level, role, staff_client):
 
 def test_hebei_home_shows_whats_due_and_plan_counts(staff_client):
     page = staff_client("hebei-statistician").get(reverse("console:home")).content.decode()
-    assert "活动总结报送" in page and "09-21" in page  # Hebei answers to the national deadline
+    assert "活动总结报送" in page and "2020年9月21日" in page  # Hebei answers to the national deadline
     assert "629" in page and "474" in page and "110" in page
 
 
 def test_unit_sees_its_province_summary_deadline(staff_client):
     page = staff_client("unit-filer").get(reverse("console:home")).content.decode()
-    assert "09-10" in page and "省科技厅政策法规处" in page
+    assert "2020年9月10日" in page and "省科技厅政策法规处" in page
 
 
 def test_console_home_query_count_is_bounded(staff_client, django_assert_max_num_queries):
@@ -146,9 +146,9 @@ def test_reviewer_home_says_how_much_waits(staff_client):
 
 def test_receiving_levels_see_the_deadlines_they_set(staff_client):
     page = staff_client("national-statistician").get(reverse("console:home")).content.decode()
-    assert "本级设定、下级报送的截止日期" in page and "07-31" in page and "09-21" in page
+    assert "本级设定、下级报送的截止日期" in page and "2020年7月31日" in page and "2020年9月21日" in page
     page = staff_client("hebei-statistician").get(reverse("console:home")).content.decode()
-    assert "本级设定、下级报送的截止日期" in page and "09-10" in page
+    assert "本级设定、下级报送的截止日期" in page and "2020年9月10日" in page
 
 
 def test_campaign_page_offers_the_regional_plan_to_region_admins(staff_client, org):

@@ -49,10 +49,51 @@ def test_activity_page_lists_its_news(client, demo):
     assert "活动动态" in page and item.title in page
 
 
-def test_home_shows_latest_news(client, demo):
+def test_home_shows_latest_news(client, demo, reference_year):  # the 2020 home page
     from django.core.cache import cache
 
     cache.clear()
     latest = NewsItem.objects.filter(campaign=demo).order_by("-published_at", "-id").first()
     page = client.get("/").content.decode()
     assert "活动动态" in page and latest.title in page
+
+
+def test_no_news_of_an_activity_before_it_took_place(staff_client, demo, org):
+    """Issue 9: news reports what happened. Refused before the first session starts (or the
+    first day, without sessions), in the site's zone; the console form says why."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.core.exceptions import ValidationError
+
+    from sciweek.accounts.models import User
+    from sciweek.news import services
+
+    activity = Activity.objects.filter(organization__name="石家庄市科学技术局", status="approved",
+                                       campaign=demo).first()
+    first = activity.sessions.order_by("starts_at").first()
+    publisher = User.objects.get(username="sjz-publicity")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    with freeze_time("2020-07-20 10:00:00", tick=True):
+        client = staff_client("sjz-publicity")
+        response = client.post(reverse("news:console"), {
+            "organization": org("石家庄市").pk, "activity": activity.pk, "title": "提前写好的新闻", "body": "x"})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "活动开始后才能报送它的动态信息" in page and activity.title in page
+        assert response.context["form"].errors["activity"]
+        assert not NewsItem.objects.filter(title="提前写好的新闻").exists()
+    day = activity.starts_on
+    if first is not None:
+        began = first.starts_at
+    else:
+        began = datetime(day.year, day.month, day.day, tzinfo=shanghai)
+    with freeze_time(began - timedelta(minutes=1)):
+        with pytest.raises(ValidationError) as refused:
+            services.publish(actor=publisher, organization=org("石家庄市"), campaign=demo, title="早一分钟",
+                             body="x", activity=activity)
+        assert began.astimezone(shanghai).strftime("%Y-%m-%d %H:%M") in " ".join(refused.value.messages)
+    with freeze_time(began):
+        item = services.publish(actor=publisher, organization=org("石家庄市"), campaign=demo, title="开始了",
+                                body="现场", activity=activity)
+    assert item.activity == activity and not item.is_late

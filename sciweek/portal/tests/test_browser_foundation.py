@@ -6,7 +6,8 @@ from sciweek.browser import PHONE, screenshot
 from sciweek.demo.demo_data import DEMO_PASSWORD
 from sciweek.demo.loader import demo_totp_key
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("reference_year")]  # 2020 as the current campaign
 
 
 def sign_in(page, base, username, code=None):
@@ -19,18 +20,21 @@ def sign_in(page, base, username, code=None):
         page.get_by_role("button", name="验证").click()
 
 
-def test_home_shows_the_2020_theme_on_desktop_and_phone(live_server, demo, page_factory):
+def test_home_shows_the_current_campaign_on_desktop_and_phone(live_server, demo, page_factory):
+    from sciweek.campaigns.selectors import current_campaign
+
+    campaign = current_campaign()  # the live demo campaign of this year (2020 before 2021)
     for name, viewport in (("home-desktop", None), ("home-phone", PHONE)):
         page = page_factory(viewport)
         page.goto(live_server.url + "/")
-        assert page.get_by_role("heading", name="2020年全国科技活动周").is_visible()
-        assert page.get_by_text("科技战疫 创新强国").first.is_visible()
+        assert page.get_by_role("heading", name=campaign.name).is_visible()
+        assert page.get_by_text(campaign.theme).first.is_visible()
         # nothing overflows a 360-px screen
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         screenshot(page, name)
 
 
-def test_admin_signs_in_with_totp_and_sees_hebei_counts(live_server, demo, page_factory):
+def test_admin_signs_in_with_totp_and_sees_hebei_counts(live_server, reference_year, page_factory):
     page = page_factory()
     sign_in(page, live_server.url, "hebei-admin", f"{totp(demo_totp_key('hebei-admin')):06d}")
     page.wait_for_url(f"{live_server.url}/console/")
@@ -44,12 +48,12 @@ def test_admin_signs_in_with_totp_and_sees_hebei_counts(live_server, demo, page_
     assert page.get_by_role("link", name="定州市", exact=True).is_visible()
 
 
-def test_filer_signs_in_on_a_phone(live_server, demo, page_factory):
+def test_filer_signs_in_on_a_phone(live_server, reference_year, page_factory):
     page = page_factory(PHONE)
     sign_in(page, live_server.url, "unit-filer")
     page.wait_for_url(f"{live_server.url}/console/")
     assert "石家庄市科技信息研究所" in page.inner_text("main")
-    assert "09-10" in page.inner_text("main")
+    assert "2020年9月10日" in page.inner_text("main")  # a deadline carries its year
     screenshot(page, "console-unit-filer-phone")
 
 

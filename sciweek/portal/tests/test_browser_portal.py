@@ -7,11 +7,12 @@ from icalendar import Calendar
 
 from sciweek.browser import DESKTOP, PHONE, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("reference_year")]  # 2020 as the current campaign
 
 
 @pytest.mark.parametrize("device,viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-def test_search_filter_calendar_map_and_ical(live_server, demo, page_factory, device, viewport):
+def test_search_filter_calendar_map_and_ical(live_server, reference_year, page_factory, device, viewport):
     base = live_server.url
     page = page_factory(viewport)
 

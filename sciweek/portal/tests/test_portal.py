@@ -9,7 +9,15 @@ from sciweek.activities.tests.test_public_pages import approved_activity
 pytestmark = pytest.mark.django_db
 
 
-def test_home_shows_the_2020_theme(client, demo):
+def test_home_shows_the_current_campaign(client, demo):
+    from sciweek.campaigns.selectors import current_campaign
+
+    campaign = current_campaign()
+    page = client.get("/").content.decode()
+    assert campaign.name in page and campaign.theme in page
+
+
+def test_home_shows_the_2020_theme(client, reference_year):
     page = client.get("/").content.decode()
     assert "科技战疫 创新强国" in page and "2020年全国科技活动周" in page
     assert "科学之夜活动" in page
@@ -36,7 +44,7 @@ def test_no_asset_from_a_cdn(client, demo):
     assert "//cdn" not in page and "unpkg" not in page and "jsdelivr" not in page
 
 
-def test_home_shows_numbers_live_streams_and_highlights(client, demo):
+def test_home_shows_numbers_live_streams_and_highlights(client, demo, reference_year):
     page = client.get("/").content.decode()
     assert ">643<" in page  # 14 flagships + 629 in Hebei
     assert "8月23日 的直播" in page and "科学之夜活动" in page  # flagships first, on both databases
@@ -51,10 +59,10 @@ def test_shell_pages_have_bounded_queries(client, demo, org, django_assert_max_n
 
 def test_city_region_page_uses_city_labels(client, demo, org):
     page = client.get(reverse("portal:region", args=[2020, org("石家庄市").pk])).content.decode()
-    assert "各区县推荐" in page and "division=130100" in page
+    assert "各区县推荐" in page and "?p=130000&amp;c=130100" in page  # the catalog's cascade, province first
 
 
-def test_cached_numbers_follow_new_filings(client, demo):
+def test_cached_numbers_follow_new_filings(client, demo, reference_year):
     """Home numbers and catalog counts are cached, but a new public filing shows at once."""
     home = client.get("/").content.decode()
     assert ">643<" in home
@@ -73,7 +81,7 @@ def test_home_repeated_request_reads_no_aggregate(client, demo, django_assert_ma
     assert on_activities and not any("SUM(" in sql or "COUNT(" in sql for sql in on_activities)
 
 
-def test_home_campaign_lists_follow_new_rows(client, demo, org):
+def test_home_campaign_lists_follow_new_rows(client, demo, reference_year, org):
     """The campaign's lists are cached too, but a new regional plan shows on the next request."""
     from sciweek.campaigns.models import RegionalPlan
 

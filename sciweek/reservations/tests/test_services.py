@@ -4,9 +4,11 @@ import pytest
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from freezegun import freeze_time
 
 from sciweek.accounts.models import User
+from sciweek.activities.models import Session
 from sciweek.core.signals import person_checked_in
 from sciweek.core.sms import LocmemSmsBackend
 from sciweek.participants import services as participants
@@ -137,16 +139,17 @@ def test_check_in_once_with_signed_token_or_short_code(demo, django_capture_on_c
     session = open_session(capacity=5)
     reservation = services.reserve(session, person(81))
     staff = User.objects.get(username="hebei-liaison")
-    with django_capture_on_commit_callbacks(execute=True):
-        result = services.check_in(services.ticket_token(reservation), session, staff=staff)
-    assert result.outcome == "ok"
-    with django_capture_on_commit_callbacks(execute=True):
-        again = services.check_in(reservation.code.lower(), session, staff=staff)
-    assert again.outcome == "already" and again.reservation.checked_in_by_name == staff.display_name
-    forged = signing.dumps({"r": reservation.pk, "c": reservation.code}, salt="other")
-    assert services.check_in(forged, session, staff=staff).outcome == "unknown"
     other = open_session(capacity=5)
-    assert services.check_in(reservation.code, other, staff=staff).outcome == "wrong_session"
+    with freeze_time(session.starts_at - timedelta(minutes=20)):  # at the door, as people arrive
+        with django_capture_on_commit_callbacks(execute=True):
+            result = services.check_in(services.ticket_token(reservation), session, staff=staff)
+        assert result.outcome == "ok"
+        with django_capture_on_commit_callbacks(execute=True):
+            again = services.check_in(reservation.code.lower(), session, staff=staff)
+        assert again.outcome == "already" and again.reservation.checked_in_by_name == staff.display_name
+        forged = signing.dumps({"r": reservation.pk, "c": reservation.code}, salt="other")
+        assert services.check_in(forged, session, staff=staff).outcome == "unknown"
+        assert services.check_in(reservation.code, other, staff=staff).outcome == "wrong_session"
     session.activity.refresh_from_db()
     assert session.activity.actual_participants == 1
 
@@ -165,12 +168,12 @@ def test_check_in_announces_once_and_activities_counts_the_seats(demo, django_ca
 
     person_checked_in.connect(listener)
     try:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with freeze_time(session.starts_at), django_capture_on_commit_callbacks(execute=True) as callbacks:
             assert services.check_in(group.code, session, staff=staff).outcome == "ok"
         assert len(callbacks) == 1  # sent after commit, not inside the transaction
         activity.refresh_from_db()
         assert activity.actual_participants == 3  # NULL → the group's seats
-        for value in (group.code, services.ticket_token(group)):  # the same ticket scanned again
+        for value in (group.code, services.ticket_token(group)):  # the same ticket scanned again (any day)
             with django_capture_on_commit_callbacks(execute=True):
                 assert services.check_in(value, session, staff=staff).outcome == "already"
     finally:
@@ -239,3 +242,48 @@ def test_bots_are_slowed_down(demo, settings):
     with pytest.raises(services.RateLimited) as error:
         services.reserve(open_session(capacity=5), bot)
     assert error.value.status == 429 and "频繁" in str(error.value)
+
+
+def test_check_in_only_on_the_session_day_in_its_local_date(demo, django_capture_on_commit_callbacks):
+    """The door opens on the session's day, as Asia/Shanghai reads it (not the server's UTC date);
+    on another day only with the organizer's explicit override, which the audit log keeps."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from sciweek.accounts.models import AuditEvent
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    day = (timezone.localtime(timezone.now(), shanghai) + timedelta(days=7)).date()
+    session = open_session(capacity=5)
+    Session.objects.filter(pk=session.pk).update(starts_at=datetime.combine(day, time(7, 0), shanghai),
+                                                 ends_at=datetime.combine(day, time(9, 0), shanghai))
+    session.refresh_from_db()
+    early, late = services.reserve(session, person(87)), services.reserve(session, person(88))
+    staff = User.objects.get(username="hebei-liaison")
+    # 06:30 in Shanghai is still the day before in UTC: the local date decides.
+    with freeze_time(datetime.combine(day, time(6, 30), shanghai)):
+        assert timezone.now().astimezone(ZoneInfo("UTC")).date() < day
+        assert services.check_in(early.code, session, staff=staff).outcome == "ok"
+    with freeze_time(datetime.combine(day + timedelta(days=1), time(0, 30), shanghai)):
+        refused = services.check_in(late.code, session, staff=staff)
+        assert refused.outcome == "wrong_day" and day.isoformat() in refused.message
+        assert Reservation.objects.get(pk=late.pk).checked_in_at is None
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert services.check_in(late.code, session, staff=staff, override=True).outcome == "ok"
+        assert len(callbacks) == 1  # an override is still one check-in, counted once
+    with freeze_time(datetime.combine(day - timedelta(days=1), time(23, 50), shanghai)):
+        assert services.check_in(early.code, session, staff=staff).outcome == "already"  # used is used, any day
+    event = AuditEvent.objects.get(action="reservation.checkin_override")
+    assert (event.actor, event.detail["reservation"], event.detail["session_day"]) == (staff, late.pk, day.isoformat())
+    assert event.organization == session.activity.organization  # it reaches the organizer's admins
+
+
+def test_personal_data_export_gives_local_times(demo):
+    """The person's own data reads in their zone (Asia/Shanghai, +08:00), not UTC."""
+    someone = person(93)
+    session = open_session(capacity=5)
+    services.reserve(session, someone)
+    row = participants.export_personal_data(someone)["reservations"][0]
+    local = timezone.localtime(session.starts_at)
+    assert row["session_starts_at"] == local.isoformat() and row["session_starts_at"].endswith("+08:00")
+    assert row["booked_at"].endswith("+08:00")

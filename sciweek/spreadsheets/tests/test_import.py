@@ -21,7 +21,7 @@ from sciweek.spreadsheets.models import ImportJob
 
 from .conftest import GOOD_PROJECT, fill, workbook_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_year")]  # 2020 as the current campaign
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -50,7 +50,7 @@ def test_mistakes_are_listed_row_by_row_and_nothing_is_saved(staff_client, excel
         "第 5 行「结束日期」：结束日期 2020-08-24 早于开始日期 2020-08-25",
         "第 6 行「每场名额」：无法识别的整数“三十”",
         "第 6 行「联系邮箱」：无法识别的电子邮箱",
-        "第 7 行「开始日期」：2019-08-23 不在 2020 年内",
+        "第 7 行「开始日期」：2019-08-23 不在本届活动日期（2020-08-23 至 2020-08-29）内",
         "第 7 行「举办地」：“桥西区”对应多个行政区划",
     ]:
         assert expected in page, expected

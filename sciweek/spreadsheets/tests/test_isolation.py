@@ -15,7 +15,7 @@ from sciweek.accounts.models import Membership, User
 from sciweek.activities.models import Activity
 from sciweek.spreadsheets.models import ImportJob
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_year")]  # 2020 as the current campaign
 
 ATTACKERS = ["sjz-admin", "sjz-reviewer", "sjz-filer", "sjz-statistician", "unit-admin", "unit-filer"]
 

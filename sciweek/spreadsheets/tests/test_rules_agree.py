@@ -48,8 +48,9 @@ def importer_errors(filer, org, campaign, **cells) -> dict[str, list[str]]:
     ("contact_phone", "abc", "无法识别的电话号码“abc”"),
     ("expected_participants", 100_000_000, f"预计参与人数 100000000 超过了 {MAX_EXPECTED_PARTICIPANTS}，请核实后填写。"),
     ("safety_max_attendance", 300, "最大同时在场人数 300 超过了场馆额定容量 200 人。"),
-    # the importer's date rules, now the form's too
-    ("starts_on", "2019-08-23", "2019-08-23 不在 2020 年内（本届活动周在 2020 年举办）"),
+    # the importer's date rules, now the form's too: within the campaign's dates (the week here)
+    ("starts_on", "2019-08-23", "2019-08-23 不在本届活动日期（2020-08-23 至 2020-08-29）内"),
+    ("starts_on", "2020-08-30", "2020-08-30 不在本届活动日期（2020-08-23 至 2020-08-29）内"),
 ])
 def test_form_and_importer_refuse_the_same_values_with_the_same_words(field, value, message, draft, filer, org,
                                                                        demo):

@@ -15,7 +15,7 @@ from sciweek.spreadsheets.models import ImportJob
 
 from .conftest import GOOD_PROJECT, fill, workbook_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_year")]  # 2020 as the current campaign
 
 
 def rejected(response) -> str:

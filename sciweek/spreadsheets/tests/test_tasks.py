@@ -11,7 +11,7 @@ from sciweek.spreadsheets.models import ImportJob
 
 from .conftest import GOOD_PROJECT, fill
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_year")]  # 2020 as the current campaign
 
 
 def test_background_import_reports_progress_up_to_100_percent(staff_client, excel, monkeypatch):

@@ -6,7 +6,7 @@ import pytest
 
 from sciweek.spreadsheets.columns import OPEN_DAY_COLUMNS, PROJECT_COLUMNS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_year")]  # 2020 as the current campaign
 
 PROJECT_HEADERS = [
     "序号", "项目名称", "填报单位", "级别", "是否重大示范活动", "所属重大示范活动", "列入工作方案重点活动", "方案序号",
