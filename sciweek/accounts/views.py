@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sciweek.core.confirm import confirm_page
 from sciweek.core.http import absolute_url, safe_next, site_url
 from sciweek.organizations.models import Organization
 
@@ -144,11 +145,8 @@ def invitation_create(request, org_id):
 
 
 def _confirm(request, *, title, question, note, button, back, hidden=None, danger=True):
-    """The "are you sure?" page: a GET asks, its POST button (to the same address) acts.
-    Works without JavaScript."""
-    return render(request, "accounts/console/confirm.html", {
-        "title": title, "question": question, "note": note, "button": button, "back": back,
-        "hidden": hidden or {}, "danger": danger})
+    return confirm_page(request, title=title, question=question, note=note, button=button, back=back,
+                        hidden=hidden, danger=danger)
 
 
 @console_view

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sciweek.accounts import policy
 from sciweek.accounts.decorators import console_view
 from sciweek.campaigns.selectors import current_campaign
+from sciweek.core.confirm import confirm_page, confirmed
 from sciweek.organizations.models import Organization
 
 from . import hosts as host_names
@@ -244,6 +246,12 @@ def filing_action(request, activity_id):
             return redirect("activities:filing_detail", activity_id=activity.pk)
         messages.info(request, _("已创建变更稿。变更审核通过前，公众看到的仍是原来的版本。"))
         return redirect("activities:filing_edit", activity_id=change.pk)
+    if action == "cancel" and not confirmed(request):
+        return confirm_page(
+            request, title=_("取消活动"), back=reverse("activities:filing_detail", args=[activity.pk]),
+            question=_("确定要取消“%(title)s”吗？") % {"title": activity.title},
+            note=_("取消后不能恢复：公众页面会显示“已取消”，已预约的人需要另行通知。"),
+            button=_("确定取消活动"), hidden={"action": action, "comment": comment})
     try:
         record = RUN[action](activity, request.user, comment)
     except services.TransitionConflict as conflict:

@@ -5,6 +5,7 @@ from io import BytesIO
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,9 +14,12 @@ from openpyxl import Workbook
 from sciweek.accounts import policy
 from sciweek.accounts.decorators import console_view
 from sciweek.activities.models import Session
+from sciweek.core.confirm import confirm_page, confirmed
+from sciweek.core.templatetags.sciweek import format_day_time
 from sciweek.participants.models import mask_phone
 
 from . import selectors, services
+from .models import Reservation
 
 
 def _session(request, session_id, action):
@@ -68,6 +72,16 @@ def session_close(request, session_id):
     if cancel_all and not request.POST.get("reason", "").strip():
         messages.error(request, _("取消场次请填写原因，会通知到每位预约人。"))
         return redirect("reservations:session_detail", session_id=session.pk)
+    if cancel_all and not confirmed(request):
+        booked = selectors.attendees(session).filter(status__in=Reservation.Status.ACTIVE,
+                                                     checked_in_at__isnull=True).count()
+        return confirm_page(
+            request, title=_("取消场次"), back=reverse("reservations:session_detail", args=[session.pk]),
+            question=_("确定要取消 %(session)s 吗？") % {
+                "session": f"{session.activity.title} {format_day_time(session.starts_at)}"},
+            note=_("取消后不能恢复；%(n)s 份预约将被取消，每位预约人会收到短信通知。原因：%(reason)s") % {
+                "n": booked, "reason": request.POST.get("reason", "")[:128]},
+            button=_("确定取消场次"), hidden={"cancel": "1", "reason": request.POST.get("reason", "")[:128]})
     n = services.close_session(session, actor=request.user, cancel_all=cancel_all,
                                reason=request.POST.get("reason", "")[:128])
     messages.success(request, _("场次已取消，已通知 %(n)s 位预约人。") % {"n": n} if cancel_all else _("已停止预约。"))

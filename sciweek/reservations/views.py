@@ -5,11 +5,14 @@ import segno
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from sciweek.activities.calendar_files import activity_calendar
 from sciweek.activities.selectors import BOOKABLE_STATES, BOOKING_REFUSALS, BookingState, booking_state
+from sciweek.core.confirm import confirm_page, confirmed
+from sciweek.core.templatetags.sciweek import format_day_time
 from sciweek.participants.services import profile_of, public_person
 from sciweek.participants.views import sign_in_redirect
 
@@ -99,9 +102,15 @@ def ticket_ics(request, code):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request, code):
     reservation = _own_reservation(request, code)
+    if not confirmed(request):
+        return confirm_page(
+            request, console=False, title=_("取消预约"), back=reverse("reservations:ticket", args=[reservation.code]),
+            question=_("确定要取消 %(session)s 的预约吗？") % {
+                "session": f"{reservation.session.activity.title} {format_day_time(reservation.session.starts_at)}"},
+            note=_("取消后名额会让给候补的人，不能恢复。"), button=_("确定取消预约"))
     try:
         changed = services.cancel(reservation, reason=_("本人取消"))
     except services.ReservationError as refusal:

@@ -232,3 +232,17 @@ def test_services_and_notifications_do_not_import_tasks(app):
             if isinstance(node, ast.ImportFrom):
                 imported = (node.module or "") + "".join(f".{a.name}" for a in node.names)
                 assert "tasks" not in imported.split("."), (path.name, imported)
+
+
+def test_cancelling_an_activity_asks_first(staff_client, demo):
+    from django.urls import reverse
+
+    activity = Activity.objects.filter(organization__name="石家庄市科技信息研究所", status=S.APPROVED,
+                                       campaign=demo).first()
+    client = staff_client("unit-filer")
+    url = reverse("activities:filing_action", args=[activity.pk])
+    question = client.post(url, {"action": "cancel", "comment": "场馆维修"}).content.decode()
+    assert "确定要取消" in question and 'value="场馆维修"' in question
+    assert Activity.objects.get(pk=activity.pk).status == S.APPROVED
+    client.post(url, {"action": "cancel", "comment": "场馆维修", "confirmed": "1"})
+    assert Activity.objects.get(pk=activity.pk).status == S.CANCELLED

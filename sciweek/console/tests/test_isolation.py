@@ -95,7 +95,8 @@ def test_other_citys_objects_are_not_found(route, attacker, baoding_objects, sta
     kwargs, methods = MATRIX[route]
     url = reverse(route, kwargs=kwargs(baoding_objects))
     payload = {"name": "入侵", "kind": "school", "role": "admin", "theme": "x", "title": "入侵", "action": "cancel",
-               "comment": "入侵", "capacity": "1", "cancel": "1", "reason": "入侵", "code": "XXXX"}
+               "comment": "入侵", "capacity": "1", "cancel": "1", "reason": "入侵", "code": "XXXX",
+               "confirmed": "1"}
     for method in methods:
         response = getattr(client, method)(url, payload) if method == "post" else client.get(url)
         assert response.status_code == 404, (route, attacker, method, response.status_code)

@@ -35,7 +35,12 @@ def test_book_see_ticket_and_cancel(client, demo):
     assert again.status_code == 302 and Reservation.objects.filter(person=someone).count() == 1
     ics = client.get(reverse("reservations:ticket_ics", args=[reservation.code]))
     assert ics["Content-Type"].startswith("text/calendar")
+    # Cancelling asks first: the question changes nothing, its button does.
+    question = client.get(reverse("reservations:cancel", args=[reservation.code])).content.decode()
+    assert "确定要取消" in question and 'name="confirmed" value="1"' in question
     client.post(reverse("reservations:cancel", args=[reservation.code]))
+    assert Reservation.objects.get(pk=reservation.pk).status == "confirmed"
+    client.post(reverse("reservations:cancel", args=[reservation.code]), {"confirmed": "1"})
     assert Reservation.objects.get(pk=reservation.pk).status == "cancelled"
 
 
@@ -46,7 +51,7 @@ def test_one_person_cannot_see_or_cancel_anothers_reservation(client, demo):
     as_person(client, other)
     for name in ("reservations:ticket", "reservations:ticket_ics"):
         assert client.get(reverse(name, args=[reservation.code])).status_code == 404
-    assert client.post(reverse("reservations:cancel", args=[reservation.code])).status_code == 404
+    assert client.post(reverse("reservations:cancel", args=[reservation.code]), {"confirmed": "1"}).status_code == 404
     assert Reservation.objects.get(pk=reservation.pk).status == "confirmed"
     client.logout()
     assert client.get(reverse("reservations:ticket", args=[reservation.code])).status_code == 404
@@ -201,3 +206,17 @@ def test_an_ended_session_shows_no_seats_left(client, demo):
     with freeze_time(session.ends_at + timedelta(minutes=1)):
         page = client.get(reverse("reservations:book", args=[session.pk])).content.decode()
     assert "该场次已结束。" in page and "个名额" not in page
+
+
+def test_cancelling_a_session_asks_first(staff_client, demo):
+    session = open_session(capacity=5)
+    services.reserve(session, person(321))
+    client = staff_client("hebei-admin")
+    url = reverse("reservations:session_close", args=[session.pk])
+    question = client.post(url, {"cancel": "1", "reason": "场馆维修"}).content.decode()
+    assert "确定要取消" in question and "1 份预约" in question and 'value="场馆维修"' in question
+    session.refresh_from_db()
+    assert session.cancelled_at is None
+    client.post(url, {"cancel": "1", "reason": "场馆维修", "confirmed": "1"})
+    session.refresh_from_db()
+    assert session.cancelled_at is not None
