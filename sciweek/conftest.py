@@ -30,8 +30,14 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                                  "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()  # each test starts cold: nothing cached by another test's (rolled-back) data
+    # An English request leaves its language active in the thread (LocaleMiddleware does not
+    # reset it): every test starts and ends in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

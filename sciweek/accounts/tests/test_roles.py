@@ -13,17 +13,6 @@ from sciweek.accounts.models import AuditEvent, Invitation, Membership, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _default_language(settings):
-    """English requests leave their language active in the thread (LocaleMiddleware does not
-    reset it): start and leave each test in the default language."""
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 def user(name):
     return User.objects.get(username=name)
 

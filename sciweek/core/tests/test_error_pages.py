@@ -14,17 +14,6 @@ from django.utils import translation
 import sciweek.urls
 
 
-@pytest.fixture(autouse=True)
-def _default_language(settings):
-    """English requests leave their language active in the thread (LocaleMiddleware does not
-    reset it): start and leave each test in the default language."""
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 def boom(request):
     raise RuntimeError("a bug")
 
