@@ -16,6 +16,7 @@ from sciweek.core import http
 from . import policy
 from .audit import record
 from .models import Invitation, Membership, Role
+from .tasks import send_invitation_email
 
 User = get_user_model()
 
@@ -45,8 +46,6 @@ def create_invitation(*, actor, organization, role: str, email: str = "", note: 
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     if email:
-        from .tasks import send_invitation_email
-
         send_invitation_email.enqueue(invitation.pk, token, site_url or http.site_url())
     record(
         "invitation.created", actor=actor, organization=organization, ip=ip,

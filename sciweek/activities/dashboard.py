@@ -4,7 +4,6 @@ counts of a region) and the filings changed last."""
 from sciweek.accounts import policy
 from sciweek.accounts.dashboard import home_organizations
 from sciweek.campaigns import selectors as campaign_selectors
-from sciweek.campaigns.dashboard import current_campaign
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import within
 
@@ -16,7 +15,7 @@ def review_waiting(request):
     user = request.user
     if not (user.is_superuser or policy.review_level_ids(user)):
         return None
-    inbox = selectors.review_inbox(user, current_campaign(request))
+    inbox = selectors.review_inbox(user, campaign_selectors.current_campaign_of(request))
     return {"count": inbox.count(), "late": inbox.filter(is_late=True).count(),
             "oldest": inbox.values_list("waiting_since", flat=True).first()}
 
@@ -27,7 +26,7 @@ def notifications(request):
 
 
 def filing_counts(request):
-    campaign = current_campaign(request)
+    campaign = campaign_selectors.current_campaign_of(request)
     if campaign is None:
         return None
     homes = home_organizations(request)

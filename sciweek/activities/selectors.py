@@ -1,17 +1,34 @@
 """Read queries over activities: the counts and lists a work plan is made of."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import connection, models
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Left, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sciweek.campaigns.models import Campaign
+from sciweek.accounts import policy
+from sciweek.campaigns.models import Campaign, ContentArea, RegionalPlan
+from sciweek.campaigns.selectors import is_online_only, published_campaigns
 from sciweek.core.cache import cached
 from sciweek.organizations.models import Organization
-from sciweek.organizations.selectors import regions_under, within
+from sciweek.organizations.selectors import division_children, regions_under, within
 
-from .models import Activity, ActivityHost, Session
+from .models import Activity, ActivityHost, Notification, Session, Transition
 
 
 def _in_subtrees(paths: list[str], field: str = "organization__path") -> Q:
@@ -101,7 +118,6 @@ def flagship_activities(campaign: Campaign) -> QuerySet[Activity]:
 def visible_filings(user, campaign: Campaign | None = None) -> QuerySet[Activity]:
     """Filings the user may see (their subtrees), newest changes first, without change copies
     superseded long ago."""
-    from sciweek.accounts import policy
 
     qs = policy.scoped(Activity.objects.all(), user, "activity.view", "organization__path")
     if campaign is not None:
@@ -128,7 +144,6 @@ def filter_filings(qs: QuerySet[Activity], *, status="", kind="", level="", text
 
 def review_inbox(user, campaign: Campaign | None = None) -> QuerySet[Activity]:
     """Filings waiting at a level the user reviews for, oldest wait first."""
-    from sciweek.accounts import policy
 
     levels = policy.review_level_ids(user)
     qs = Activity.objects.filter(status=Activity.Status.SUBMITTED)
@@ -144,7 +159,6 @@ def counts_by_status(qs: QuerySet[Activity]) -> dict[str, int]:
 
 
 def timeline(activity: Activity):
-    from .models import Transition
 
     return Transition.objects.filter(activity=activity).select_related("level").order_by("created_at", "id")
 
@@ -203,7 +217,6 @@ def counts_by_day(campaign: Campaign, first, last, version: str | None = None) -
 
 def _counts_by_day(campaign: Campaign, first, last) -> dict:
     """One scan, one count per day."""
-    from datetime import timedelta
 
     days = []
     day = first
@@ -230,8 +243,6 @@ def headline_numbers(campaign: Campaign, version: str | None = None) -> dict:
 
 
 def _headline_numbers(campaign: Campaign) -> dict:
-    from django.db.models import Sum
-    from django.db.models.functions import Coalesce, Substr
 
     public = public_activities(campaign).filter(status=Activity.Status.APPROVED)
     totals = public.aggregate(
@@ -261,7 +272,6 @@ def live_on(campaign: Campaign, day, limit: int = 6, version: str | None = None)
 
 
 def highlights_on(campaign: Campaign, day, limit: int = 8, version: str | None = None) -> list[Activity]:
-    from django.db.models import Case, IntegerField, Value, When
 
     def choose():
         rank = Case(*(When(level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)),
@@ -316,7 +326,6 @@ def onsite_paused(activity: Activity) -> bool:
     if not activity.is_onsite:
         return False
     if "_onsite_paused" not in activity.__dict__:
-        from sciweek.campaigns.selectors import is_online_only
 
         activity.__dict__["_onsite_paused"] = is_online_only(activity.campaign, activity.organization)
     return activity.__dict__["_onsite_paused"]
@@ -351,10 +360,7 @@ def booking_state(session: Session, *, activity: Activity | None = None, now=Non
 def bookable_sessions(now=None, prefix: str = "") -> Q:
     """`booking_state(...) in BOOKABLE_STATES` as a filter on sessions (or, with `prefix`
     such as "sessions__", on a relation to them)."""
-    from django.db.models import Exists, OuterRef
-    from django.db.models.functions import Length, Substr
 
-    from sciweek.campaigns.models import RegionalPlan
 
     now = now or timezone.now()
 
@@ -382,7 +388,6 @@ def public_counts_by_division(campaign: Campaign, digits: int, division_code: st
     6 = county), inside the division `division_code` if given: one grouped query, whatever
     the number of divisions. The catalog's own division filter narrows it, and codes nest by
     prefix, so each count equals the catalog's count for that `division=`."""
-    from django.db.models.functions import Left
 
     from .catalog import CatalogQuery, search_catalog
 
@@ -395,7 +400,6 @@ def public_counts_by_division(campaign: Campaign, digits: int, division_code: st
 
 def child_counts(campaign: Campaign, division) -> list[tuple]:
     """The division's direct subdivisions with their public activity counts (two queries)."""
-    from sciweek.organizations.selectors import division_children
 
     from .catalog import division_prefix
 
@@ -422,8 +426,6 @@ def public_activity(activity_id: int, campaign: Campaign | None = None, *, detai
     published campaign holds it. `details`: with everything a detail shows (hosts, place up to
     the province, flagship, content areas national first). `sessions`: with its sessions in
     order (callers that cache the activity leave them out: seats change with every booking)."""
-    from sciweek.campaigns.models import ContentArea
-    from sciweek.campaigns.selectors import published_campaigns
 
     if campaign is None:
         campaign = published_campaigns().filter(activities__pk=activity_id).first()
@@ -456,13 +458,11 @@ def has_pending_change(activity: Activity) -> bool:
 
 def recently_changed(user, limit: int = 8) -> list[Activity]:
     """The filings of the user's subtrees changed last (any campaign, any status)."""
-    from sciweek.accounts import policy
 
     return list(policy.scoped(Activity.objects.select_related("organization"), user, "activity.view",
                               "organization__path").order_by("-updated_at")[:limit])
 
 
 def unread_notification_count(user) -> int:
-    from .models import Notification
 
     return Notification.objects.filter(user=user, read_at__isnull=True).count()

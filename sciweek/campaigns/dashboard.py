@@ -5,16 +5,8 @@ from sciweek.accounts.dashboard import home_organizations
 from . import selectors
 
 
-def current_campaign(request):
-    """The current campaign, read once per request. The attribute is the one the platform
-    context processor (core.context_processors) memoizes on, so the page reads it once."""
-    if not hasattr(request, "_current_campaign"):
-        request._current_campaign = selectors.current_campaign()
-    return request._current_campaign
-
-
 def deadlines(request):
-    campaign = current_campaign(request)
+    campaign = selectors.current_campaign_of(request)
     if campaign is None:
         return None
     homes = home_organizations(request)

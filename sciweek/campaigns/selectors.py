@@ -21,6 +21,14 @@ def current_campaign() -> Campaign | None:
     )
 
 
+def current_campaign_of(request) -> Campaign | None:
+    """current_campaign(), read once per request: the page, its dashboard cards and the base
+    template's context processor all ask, and share the one answer."""
+    if not hasattr(request, "_current_campaign"):
+        request._current_campaign = current_campaign()
+    return request._current_campaign
+
+
 def published_campaigns() -> QuerySet[Campaign]:
     """The campaigns the public sees (portal pages, the API), newest first."""
     return Campaign.objects.filter(is_published=True).order_by("-year")

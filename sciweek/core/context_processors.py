@@ -1,6 +1,4 @@
 def platform(request):
-    from sciweek.campaigns.selectors import current_campaign
+    from sciweek.campaigns.selectors import current_campaign_of
 
-    if not hasattr(request, "_current_campaign"):
-        request._current_campaign = current_campaign()
-    return {"current_campaign": request._current_campaign}
+    return {"current_campaign": current_campaign_of(request)}

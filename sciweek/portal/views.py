@@ -16,8 +16,7 @@ from sciweek.organizations.selectors import active_regions
 
 
 def home(request):
-    campaign = campaign_selectors.current_campaign()
-    request._current_campaign = campaign  # the base template's context processor reuses it
+    campaign = campaign_selectors.current_campaign_of(request)
     context = {"campaign": campaign}
     if campaign is not None:
         # Only what the page shows (campaign_with_details also loads deadlines and their organizations).

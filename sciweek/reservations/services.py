@@ -31,6 +31,7 @@ from sciweek.activities.selectors import BOOKABLE_STATES, BOOKING_REFUSALS, Book
 from sciweek.core.signals import person_checked_in
 
 from .models import Reservation
+from .tasks import notify_people
 
 R = Reservation.Status
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a door
@@ -123,7 +124,7 @@ def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", a
                 raise AlreadyReserved(_("您已预约过这个场次。"))
             taken = _take_seats(session, seats)
             if not taken and not session.waitlist_enabled:
-                raise Full(_("名额已满。"))
+                raise Full(BOOKING_REFUSALS[BookingState.FULL])
             reservation = Reservation.objects.create(
                 session=session, person=person, seats=seats, group_name=group_name.strip()[:64],
                 status=R.CONFIRMED if taken else R.WAITING, code=_new_code(),
@@ -189,8 +190,6 @@ def promote_waiting(session: Session) -> list[Reservation]:
                                                                            confirmed_at=timezone.now())
         promoted.append(waiting)
     if promoted:
-        from .tasks import notify_people
-
         transaction.on_commit(lambda: notify_people.enqueue(
             [r.pk for r in promoted], "promoted"))
     return promoted
@@ -221,8 +220,6 @@ def change_capacity(session: Session, new_capacity: int | None, *, actor, move_t
         record("reservation.capacity_changed", actor=actor, organization=session.activity.organization,
                summary=f"{session} → {new_capacity}", detail={"moved": [m.pk for m in movers]})
         if movers:
-            from .tasks import notify_people
-
             transaction.on_commit(lambda: notify_people.enqueue([m.pk for m in movers], "moved_to_waiting"))
     return [m.pk for m in movers]
 
@@ -248,8 +245,6 @@ def close_session(session: Session, *, actor, cancel_all: bool = False, reason: 
         record("reservation.session_closed", actor=actor, organization=session.activity.organization,
                summary=f"{session} {'cancelled' if cancel_all else 'closed'}", detail={"reason": reason})
         if affected:
-            from .tasks import notify_people
-
             transaction.on_commit(lambda: notify_people.enqueue(affected, "session_cancelled"))
     return len(affected)
 
