@@ -35,7 +35,8 @@ class AcceptInvitationForm(forms.Form):
         error_messages={"invalid": _("用户名只能包含字母、数字和 @ . + - _。")},
     )
     full_name = forms.CharField(label=_("姓名"), max_length=64)
-    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=_("至少 10 位，须同时包含字母和数字，不能过于常见。"))
     password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_username(self):
