@@ -1,5 +1,5 @@
-"""The project's template tags: dictionary lookup and dates written the way the page's
-language writes them.
+"""The project's template tags: dictionary lookup, dates written the way the page's
+language writes them, Chinese data marked as Chinese on other pages, and the new-window note.
 
 Dates: Chinese pages read "8月23日 周日 14:00", English pages "Sun 23 Aug, 14:00" (no
 "8月23日" in English, no month abbreviations in Chinese). One rule for the year, everywhere:
@@ -16,13 +16,27 @@ campaign headers) always carries it. So "07-31 已截止" of a past year reads "
     {{ session.starts_at|day_time }}        8月23日 14:00 · 23 Aug, 14:00
     {{ session.starts_at|full_day_time }}   2026年8月23日 14:00 · 23 Aug 2026, 14:00
     {% day_range a.starts_on a.ends_on %}   8月23日—29日 · 23–29 Aug
+
+Language (WCAG 3.1.2): the data (titles, names, descriptions, venues) is written in Chinese,
+the interface may be English. Data rendered as text goes through `zh`; an element whose whole
+content is data (an <option>, a description block) takes `data_lang_attr`:
+
+    {{ activity.title|zh }}                 <span lang="zh-CN">…</span> on English pages only
+    <p{% data_lang_attr %}>…</p>            lang="zh-CN" on English pages only
+    <option{% data_lang_attr name %}>       the same, only when `name` holds Chinese
+    {% blocktranslate with t=a.title|zh %}  data inside a translated sentence
+
+Attributes (title=, alt=, value=, aria-label=) cannot hold a span: leave them.
+A link with target="_blank" ends with {% new_window_note %}.
 """
+import re
 from datetime import date, datetime
 
 from django import template
 from django.conf import settings
 from django.utils import dateformat, timezone
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -190,3 +204,53 @@ LANGUAGE_NAMES = {"zh-hans": ("中文", "zh-Hans"), "en": ("English", "en")}
 def language_choices() -> list[dict]:
     return [{"code": code, "name": LANGUAGE_NAMES.get(code, (str(name), code))[0],
              "tag": LANGUAGE_NAMES.get(code, (str(name), code))[1]} for code, name in settings.LANGUAGES]
+
+
+# --- Chinese data on pages in another language (WCAG 3.1.2) ----------------------------
+
+# CJK punctuation (3000–303F), Extension A (3400–4DBF), Unified Ideographs (4E00–9FFF),
+# compatibility ideographs (F900–FAFF), fullwidth forms (FF00–FFEF) and Extensions B–F.
+CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+                 "\U00020000-\U0002ebef]")
+DATA_LANG = "zh-CN"
+
+
+def _foreign_chinese(value) -> bool:
+    """True when `value` holds Chinese and the page is not in Chinese: only then does a
+    screen reader need to be told to switch voices."""
+    return not _chinese() and value is not None and bool(CJK.search(str(value)))
+
+
+@register.filter
+def zh(value):
+    """{{ activity.title|zh }} — the data is written in Chinese; on an English page it is
+    wrapped in <span lang="zh-CN"> (escaped first: the data is never trusted as HTML).
+    On a Chinese page, or for data without Chinese, the value is returned unchanged.
+    For text content only: inside an attribute (title=, alt=, value=) a span is impossible."""
+    if not _foreign_chinese(value):
+        return value
+    # format_html runs the value through conditional_escape: data arrives escaped, markup
+    # already made safe upstream (|linebreaksbr) is kept as it is.
+    return format_html('<span lang="{}">{}</span>', DATA_LANG, value)
+
+
+@register.simple_tag
+def data_lang_attr(*values):
+    """<p{% data_lang_attr %}> — ` lang="zh-CN"` on a non-Chinese page, for an element whose
+    whole content is data (a description, an <option> naming a region, where a span cannot
+    go). With values, only when one of them holds Chinese: <option{% data_lang_attr name %}>."""
+    if _chinese():
+        return ""
+    if values and not any(_foreign_chinese(v) for v in values):
+        return ""
+    return format_html(' lang="{}"', DATA_LANG)
+
+
+# --- links that open a new window (WCAG 3.2.5, G201) ------------------------------------
+
+@register.simple_tag
+def new_window_note():
+    """Inside every link with target="_blank", last: <a … target="_blank">…{% new_window_note %}</a>.
+    Visible, not only for screen readers: a sighted user is warned too (styled by `.new-window`).
+    A test fails on any target="_blank" link without it."""
+    return format_html('<span class="new-window">{}</span>', gettext("（新窗口）"))
