@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -98,6 +99,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through the project's templates, so templates/django/forms/ can mark the
+# Chinese labels of drop-down options on English pages (lang, WCAG 3.1.2).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {
