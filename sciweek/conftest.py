@@ -124,3 +124,62 @@ def page_factory(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+def _session_cookie(live_server, client) -> dict:
+    """The test Client's session cookie, for a Playwright context on the live server."""
+    from django.conf import settings
+
+    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url}
+
+
+@pytest.fixture
+def staff_page(live_server, page_factory, demo):
+    """A Playwright page signed in as a demo staff account without going through the login
+    form, so browser tests do not spend django-axes attempts (5 per account). The TOTP step
+    counts as passed (as `sign_in`), unless `verified=False` (an admin then meets the
+    two-factor page). Given `page`, that page's context changes account (its cookies are
+    replaced) instead of a new context being opened."""
+    from django.test import Client
+
+    def make(username, viewport=None, *, verified=True, page=None):
+        client = Client()
+        if verified:
+            sign_in(client, username)
+        else:
+            client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
+        if page is None:
+            page = page_factory(viewport)
+        else:
+            page.context.clear_cookies()
+        page.context.add_cookies([_session_cookie(live_server, client)])
+        return page
+
+    return make
+
+
+@pytest.fixture
+def citizen_page(live_server, page_factory, demo):
+    """A Playwright page signed in as a member of the public with this phone (created with
+    consent on first use), without the SMS code step: for pages behind the phone sign-in
+    that a test visits but does not sign in for."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from sciweek.participants.models import Profile
+
+    def make(phone, viewport=None):
+        profile = Profile.objects.filter(phone=phone).select_related("user").first()
+        if profile is None:
+            user = User.objects.create(username=f"p_test_{phone}")
+            Profile.objects.create(user=user, phone=phone, consent_at=timezone.now())
+        else:
+            user = profile.user
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        page = page_factory(viewport)
+        page.context.add_cookies([_session_cookie(live_server, client)])
+        return page
+
+    return make

@@ -17,6 +17,19 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
   markScrollers();
+
+  // A sticky save bar must never cover the focused field. Chromium does not scroll a field
+  // that is already partly in view (scroll-padding only helps when it is out of view), so a
+  // tall field half under the bar is brought to the middle of the screen.
+  var bar = document.querySelector(".sticky-actions");
+  if (bar) {
+    document.addEventListener("focusin", function (event) {
+      var field = event.target;
+      if (bar.contains(field) || getComputedStyle(bar).position !== "sticky") return;
+      var covered = bar.getBoundingClientRect().top;
+      if (field.getBoundingClientRect().bottom > covered) field.scrollIntoView({block: "center"});
+    });
+  }
   window.addEventListener("resize", markScrollers);
   document.body.addEventListener("htmx:afterSwap", markScrollers);
 });
