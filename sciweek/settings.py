@@ -66,7 +66,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "sciweek.core.errors.DatabaseUnavailableMiddleware",  # a lost database: the site's own 503
     "django.middleware.common.CommonMiddleware",
+    "sciweek.core.uploads.StorageFullMiddleware",  # a full disk while reading an upload: the 507 page
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -124,6 +126,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-sciweek-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("SCIWEEK_CONN_MAX_AGE", default=60)
+    # No statement of a web request waits longer than this for a row lock: the wait ends in a
+    # localized "busy, retry" (reservations.services.Busy) instead of a stuck worker. Set on the
+    # connection, so single-statement writes need no transaction of their own to carry it.
+    LOCK_TIMEOUT = env.str("SCIWEEK_LOCK_TIMEOUT", default="3s")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={LOCK_TIMEOUT}"
+    # Hot reads and writes built once (core.query_templates) run as prepared statements; off
+    # behind a transaction-mode connection pooler (PgBouncer before 1.21).
+    PREPARED_STATEMENTS = env.bool("SCIWEEK_PREPARED_STATEMENTS", default=True)
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -132,13 +142,17 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis behind a circuit breaker: after a connection error or timeout the
+            # process stops asking Redis for CIRCUIT_COOLDOWN s (then one probe), so a hung or
+            # absent Redis costs a request at most one short timeout, not one per cache call.
+            "BACKEND": "sciweek.core.resilient_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 # Fail open: a Redis outage degrades caching, never the page.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.3,
+                "CIRCUIT_COOLDOWN": env.float("SCIWEEK_REDIS_COOLDOWN", default=5.0),
             },
         }
     }
@@ -149,6 +163,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sciweek"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # JSON API rate limit per client (valid token, else IP), fixed window in the cache: "120/min", "10/s", "".
+# With the cache unavailable, token clients and every write are counted in the database
+# (api.RateCounter); anonymous reads pass.
 SCIWEEK_API_RATE_LIMIT = env.str("SCIWEEK_API_RATE_LIMIT", default="120/min")
 
 # Absolute session lifetime 12 h; idle timeout enforced by IdleSessionTimeoutMiddleware.
@@ -214,7 +230,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("SCIWEEK_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's FileSystemStorage that removes a half-written file on a full disk (507 page).
+    "default": {"BACKEND": "sciweek.core.uploads.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and env.bool("SCIWEEK_MANIFEST_STATIC", default=True)
@@ -238,6 +255,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Largest request body accepted at all (attachments are 20 MB, Excel uploads smaller).
 MAX_REQUEST_BYTES = env.int("SCIWEEK_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Django's handlers, the temporary-file one replaced by ours: on a full disk it removes its
+# half-written file at once and answers with the 507 page (core.uploads).
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "sciweek.core.uploads.TemporaryFileUploadHandler"]
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("SCIWEEK_EMAIL_URL", default="consolemail://")

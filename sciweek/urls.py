@@ -21,6 +21,13 @@ urlpatterns = [path(prefix, include(module)) for prefix, module in app_urlconfs(
     path("admin/", admin.site.urls),
 ]
 
+# The site's own error answers: JSON in the API's shape under /api/, our pages elsewhere, a
+# 503 while the database is unavailable (sciweek.core.errors).
+handler400 = "sciweek.core.errors.bad_request"
+handler403 = "sciweek.core.errors.permission_denied"
+handler404 = "sciweek.core.errors.page_not_found"
+handler500 = "sciweek.core.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -357,23 +357,41 @@ def booking_state(session: Session, *, activity: Activity | None = None, now=Non
     return BookingState.OPEN
 
 
+def _paused_onsite(prefix: str = "") -> Q:
+    """onsite_paused as SQL: an on-site or hybrid activity of a campaign gone online-only, or
+    with an online-only plan at the filer or above it (its path is a prefix of the filer's)."""
+    paused_plan = RegionalPlan.objects.filter(
+        campaign_id=OuterRef(f"{prefix}activity__campaign_id"), online_only=True,
+        organization__path=Substr(OuterRef(f"{prefix}activity__organization__path"), 1, Length("organization__path")))
+    return Q(**{f"{prefix}activity__format__in": [Activity.Format.ONSITE, Activity.Format.HYBRID]}) & (
+        Q(**{f"{prefix}activity__campaign__online_only": True}) | Q(Exists(paused_plan)))
+
+
+def sessions_for_booking() -> QuerySet[Session]:
+    """Public sessions with everything booking_state asks, in one query: the activity and
+    `onsite_paused` (its campaign's or region's online-only switch, as SQL; remembered on the
+    activity by remember_onsite_paused, so onsite_paused() does not ask again)."""
+    return (Session.objects.filter(activity__status__in=Activity.Status.PUBLIC, activity__revises__isnull=True)
+            .select_related("activity")
+            .annotate(onsite_paused=Case(When(_paused_onsite(), then=Value(True)), default=Value(False),
+                                         output_field=models.BooleanField())))
+
+
+def remember_onsite_paused(session: Session) -> Session:
+    """Carry the annotation of sessions_for_booking onto the activity (see onsite_paused)."""
+    session.activity.__dict__["_onsite_paused"] = session.onsite_paused
+    return session
+
+
 def bookable_sessions(now=None, prefix: str = "") -> Q:
     """`booking_state(...) in BOOKABLE_STATES` as a filter on sessions (or, with `prefix`
     such as "sessions__", on a relation to them)."""
-
-
     now = now or timezone.now()
 
     def f(name: str) -> str:
         return prefix + name
 
-    # onsite_paused as SQL: an online-only plan of the campaign at the filer or above it (its
-    # path is a prefix of the filer's path).
-    paused_plan = RegionalPlan.objects.filter(
-        campaign_id=OuterRef(f("activity__campaign_id")), online_only=True,
-        organization__path=Substr(OuterRef(f("activity__organization__path")), 1, Length("organization__path")))
-    paused = Q(**{f("activity__format__in"): [Activity.Format.ONSITE, Activity.Format.HYBRID]}) & (
-        Q(**{f("activity__campaign__online_only"): True}) | Q(Exists(paused_plan)))
+    paused = _paused_onsite(prefix)
     return Q(**{
         f("activity__status"): Activity.Status.APPROVED, f("cancelled_at__isnull"): True,
         f("is_closed"): False, f("starts_at__gt"): now, f("capacity__isnull"): False,

@@ -518,8 +518,18 @@ def filers_of(activity: Activity):
 def add_attachment(activity: Activity, upload, *, actor):
     """Attach an image or document to a filing (checked by content; raises UploadRejected)."""
     policy.require(actor, "activity.file", activity)
-    with transaction.atomic():
-        return store_attachment(activity, upload, uploaded_by=actor)
+    # The file is written before its row (a full disk raises StorageFull, and the storage
+    # removes the partial file: sciweek.core.uploads); a commit that fails after it would leave
+    # the file without a row, so it goes too.
+    attachment = None
+    try:
+        with transaction.atomic():
+            attachment = store_attachment(activity, upload, uploaded_by=actor)
+    except Exception:
+        if attachment is not None:
+            attachment.file.delete(save=False)
+        raise
+    return attachment
 
 
 def mark_notifications_read(user) -> int:

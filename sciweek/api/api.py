@@ -7,9 +7,12 @@ from functools import wraps
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
+
+from sciweek.core import errors as core_errors
+from sciweek.core import uploads
 
 from . import auth, caching, ratelimit, registry
 from .errors import ApiError, error_response, unauthorized
@@ -29,7 +32,9 @@ DESCRIPTION = """
 
 **错误**：所有错误都是同一形状 `{"error": {"code", "message", "details"}}`：
 `invalid`（422，参数不正确，`details` 列出出错的字段）、`not_found`（404）、`unauthorized`（401）、
-`rate_limited`（429）、`method_not_allowed`（405）、`too_large`（413，请求体过大）。`message` 是可以直接展示给用户的中文说明。
+`rate_limited`（429）、`method_not_allowed`（405）、`bad_request`（400，请求体不是有效的 JSON）、`too_large`（413，请求体过大）、
+`server_error`（500）、`unavailable`（503，数据库暂时不可用，按 `Retry-After` 秒数后重试）。`message` 是可以直接展示给用户的中文说明。
+未知路径无论用什么请求方法都返回 JSON 的 404。
 参数要么不传，要么有效：空值（如 `format=`）和非法值一样返回 422。
 
 **分页**：分页的列表用 `page`（从 1 开始）和 `page_size`（默认 20，最多 50）；响应含 `items`、`count`、`page`、
@@ -56,7 +61,9 @@ A token that is sent must be valid: invalid, expired or revoked tokens get 401 e
 widens what a response contains.
 
 **Errors**: one shape, `{"error": {"code", "message", "details"}}`, codes `invalid` (422, `details` lists the
-fields), `not_found` (404), `unauthorized` (401), `rate_limited` (429), `method_not_allowed` (405), `too_large` (413).
+fields), `not_found` (404), `unauthorized` (401), `rate_limited` (429), `method_not_allowed` (405), `bad_request`
+(400, the body is not valid JSON), `too_large` (413), `server_error` (500), `unavailable` (503, the database is
+unavailable: retry after `Retry-After` seconds). An unknown path is a JSON 404 whatever the method.
 `message` is a user-facing Chinese text (translated per `Accept-Language`). A parameter is either absent or
 valid: an empty value (`format=`) is a 422 like any invalid one.
 
@@ -78,12 +85,62 @@ class CompactJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False, "separators": (",", ":")}
 
 
-api = NinjaAPI(
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+# Statuses the shell (or the site around it) can answer on any operation, whatever the app's
+# router declares: documented here once, so the document lists every status the server returns.
+SHELL_RESPONSES = {
+    "500": "服务器内部错误（`server_error`）/ Unexpected failure (`server_error`)",
+    "503": "数据库暂时不可用（`unavailable`），请按 `Retry-After` 秒数后重试 / The database is unavailable "
+           "(`unavailable`): retry after `Retry-After` seconds",
+}
+BODY_RESPONSES = {  # operations that take a request body
+    "400": "请求体不是有效的 JSON（`bad_request`）/ The body is not valid JSON (`bad_request`)",
+    "413": "请求体过大（`too_large`）/ The body is too large (`too_large`)",
+}
+RETRY_AFTER_HEADER = {"Retry-After": {"description": "重试前等待的秒数 / seconds to wait before retrying",
+                                      "schema": {"type": "integer", "minimum": 0}}}
+
+
+class Docs(Swagger):
+    """Swagger UI from our own static files (no CDN), under the site's Content-Security-Policy:
+    ninja's page has no inline script (its settings travel as JSON in a data island) and
+    Swagger UI's inline styles and data: icons are what the site's policy already allows."""
+
+    def render_page(self, request, api, **kwargs):
+        from sciweek.core.middleware import SecurityHeadersMiddleware
+
+        response = super().render_page(request, api, **kwargs)
+        response["Content-Security-Policy"] = SecurityHeadersMiddleware.POLICY
+        return response
+
+
+class SciWeekAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                # ninja keys statuses by int; JSON has strings (one key per status, not two)
+                responses = operation["responses"] = {str(status): body for status, body in
+                                                      operation["responses"].items()}
+                extra = {**SHELL_RESPONSES, **(BODY_RESPONSES if "requestBody" in operation else {})}
+                for status, description in extra.items():
+                    responses.setdefault(status, _error_response(description))
+                for status in ("429", "503"):
+                    if status in responses:
+                        responses[status].setdefault("headers", RETRY_AFTER_HEADER)
+        return schema
+
+
+api = SciWeekAPI(
     title="SciWeek API",
     version="1.0",
     description=DESCRIPTION,
     urls_namespace="api",
     renderer=CompactJSONRenderer(),
+    docs=Docs(),
     openapi_extra={"tags": registry.tags()},  # what the apps registered with their routers
 )
 
@@ -117,11 +174,19 @@ HTTP_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 4
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return error_response(exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "bad_request"), str(exc))
+    # ninja's own texts are English ("Cannot parse request body"): a 400 gets ours.
+    message = _("请求无法处理") if exc.status_code == 400 else str(exc)
+    return error_response(exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "bad_request"), message)
 
 
 @api.exception_handler(Exception)
 def unexpected_error(request, exc):
+    if uploads.is_storage_full(exc):
+        return uploads.storage_full_response(request)
+    if core_errors.is_database_unavailable(exc):
+        # PostgreSQL restarting, SQLite locked: a retry will do (503 + Retry-After), not a bug.
+        logger.warning("Database unavailable on %s: %s", request.path, exc)
+        return core_errors.unavailable_response(request)
     logger.exception("API error on %s", request.path)
     return error_response(500, "server_error", _("服务器内部错误，请稍后再试。"))
 
@@ -134,24 +199,33 @@ def guard(run):
 
     @wraps(run)
     def guarded(request, *args, **kwargs):
-        decision = ratelimit.hit(request)
-        if decision is not None and not decision.allowed:
-            response = error_response(
-                429, "rate_limited",
-                _("请求过于频繁，请在 %(seconds)s 秒后重试。") % {"seconds": decision.retry_after},
-                {"limit": decision.limit, "window": decision.window, "retry_after": decision.retry_after},
-                {"Retry-After": str(decision.retry_after)},
-            )
-        elif (credentials := auth.credentials(request)).sent and credentials.token is None:
-            response = unauthorized(_("访问令牌无效、已过期或已撤销。"), invalid_token=True)
-        else:
-            response = caching.finish(request, run(request, *args, **kwargs))
-        if decision is not None:
-            for name, value in decision.headers().items():
-                response[name] = value
-        return response
+        try:
+            return _guarded(run, request, *args, **kwargs)
+        except Exception as exc:
+            # The guard runs outside ninja's exception handlers (the token lookup, the rate
+            # limit): a lost database here is the same 503, a bug the same JSON 500.
+            return unexpected_error(request, exc)
 
     return guarded
+
+
+def _guarded(run, request, *args, **kwargs):
+    decision = ratelimit.hit(request)
+    if decision is not None and not decision.allowed:
+        response = error_response(
+            429, "rate_limited",
+            _("请求过于频繁，请在 %(seconds)s 秒后重试。") % {"seconds": decision.retry_after},
+            {"limit": decision.limit, "window": decision.window, "retry_after": decision.retry_after},
+            {"Retry-After": str(decision.retry_after)},
+        )
+    elif (credentials := auth.credentials(request)).sent and credentials.token is None:
+        response = unauthorized(_("访问令牌无效、已过期或已撤销。"), invalid_token=True)
+    else:
+        response = caching.finish(request, run(request, *args, **kwargs))
+    if decision is not None:
+        for name, value in decision.headers().items():
+            response[name] = value
+    return response
 
 
 api.add_decorator(guard, mode="view")

@@ -2,7 +2,6 @@
 
 Every error the API answers with (bad parameters, not found, auth, rate limit, wrong method,
 even an unexpected failure) goes through `error_response`, so clients parse one shape."""
-import json
 from typing import Literal
 
 from django.http import HttpResponse
@@ -10,9 +9,11 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
+from sciweek.core.errors import json_error
+
 ErrorCode = Literal[
     "invalid", "not_found", "unauthorized", "forbidden", "rate_limited", "method_not_allowed", "bad_request",
-    "too_large", "server_error",
+    "too_large", "server_error", "unavailable",
     # reservations
     "already_reserved", "not_bookable", "full", "refused", "busy",
 ]
@@ -22,7 +23,9 @@ class ErrorBody(Schema):
     code: ErrorCode = Field(
         description="机器可读的错误代码 / machine-readable code: invalid (422 参数不正确), not_found (404), "
                     "unauthorized (401 令牌缺失或无效), rate_limited (429 请求过于频繁), "
-                    "method_not_allowed (405), bad_request (400), server_error (500); 预约 / reservations: "
+                    "method_not_allowed (405), bad_request (400 请求体不是有效的 JSON 等 / malformed body), "
+                    "too_large (413 请求体过大), server_error (500), unavailable (503 数据库暂时不可用，按 "
+                    "Retry-After 重试 / database unavailable, retry after Retry-After seconds); 预约 / reservations: "
                     "already_reserved (409 已预约), not_bookable (409 不可预约), refused (409), "
                     "forbidden (403 非公众账号), busy (503 繁忙请重试)"
     )
@@ -55,13 +58,9 @@ def not_found(message: str | None = None) -> ApiError:
 
 
 def error_response(status: int, code: str, message: str, details=None, headers: dict | None = None) -> HttpResponse:
-    body = {"error": {"code": code, "message": str(message), "details": details}}
-    response = HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str), status=status,
-                            content_type="application/json; charset=utf-8")
-    response["Cache-Control"] = "no-store"
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+    # The shape lives in core, which also answers for /api/ when a failure happens outside
+    # the API (a middleware, the database gone).
+    return json_error(status, code, message, details, headers)
 
 
 def unauthorized(message: str | None = None, *, invalid_token: bool = False) -> HttpResponse:

@@ -53,8 +53,9 @@ class ApiToken(models.Model):
         """Create a token for `user`; returns it with the plain key (never stored)."""
         key = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires_at = timezone.now() + timedelta(days=days) if days else None
+        # Issued at a sign-in, so used now: the first calls that follow do not write it again.
         token = cls.objects.create(user=user, name=name, prefix=key[:PREFIX_LENGTH], key_hash=hash_key(key),
-                                   expires_at=expires_at)
+                                   expires_at=expires_at, last_used_at=timezone.now())
         return token, key
 
     @property
@@ -69,3 +70,20 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class RateCounter(models.Model):
+    """A fixed-window request counter in the database, for when the cache cannot count (Redis
+    down or hung): one row per (key, window), created or incremented by one atomic upsert
+    (`sciweek.api.ratelimit.count_in_db`); rows whose window has ended are swept."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()  # Unix seconds
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="api_ratecounter_key_window")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start}: {self.hits}"

@@ -18,12 +18,20 @@ from . import services
 router = Router(tags=["reservations"])
 
 
+# What services.normalize_phone accepts from the sign-in page, in the one form an API client
+# sends: 11 ASCII digits starting with 1. The lengths keep generators honest too (a regex's
+# `$` lets a trailing newline through in Python, not in pydantic).
+PHONE = {"pattern": r"^1[0-9]{10}$", "min_length": 11, "max_length": 11,
+         "description": "11 位手机号，以 1 开头 / 11-digit mobile number starting with 1",
+         "examples": ["13800138000"]}
+
+
 class CodeRequest(Schema):
-    phone: str = Field(description="11 位手机号 / mobile number", examples=["13800138000"])
+    phone: str = Field(**PHONE)
 
 
 class TokenRequest(Schema):
-    phone: str
+    phone: str = Field(**PHONE)
     code: str = Field(min_length=6, max_length=6)
     consent: bool = Field(False, description="首次登录须同意隐私政策 / first sign-in needs consent")
     name: str = Field("", max_length=32)

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sciweek.api.ratelimit import count_in_db
 from sciweek.core.sms import send_sms
 
 from .models import OneTimeCode, Profile, mask_phone
@@ -50,23 +51,38 @@ def _hash_code(phone: str, code: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()
 
 
+def _hold_code_requests(phone: str, ip: str | None, now) -> None:
+    """Serialize code requests per phone and per IP until the transaction ends: the counter
+    upsert locks its row (PostgreSQL; SQLite runs one writer at a time anyway), so two
+    simultaneous requests cannot both find "no code in the last minute" and both send one.
+    The phone's row comes first, always, so two requests never wait on each other in a circle."""
+    day = int(now.timestamp()) // 86400 * 86400
+    count_in_db(f"otp:phone:{phone}", day, 86400)
+    if ip:
+        count_in_db(f"otp:ip:{ip}", day, 86400)
+
+
 def request_code(phone: str, *, ip: str | None = None) -> str:
     """Send a 6-digit code; returns the normalized phone. At most one per phone per minute,
-    10 per phone and 30 per IP a day (counted in the database, so the limits hold even when
-    the cache is down)."""
+    10 per phone and 30 per IP a day (counted in the database from the codes sent, so the
+    limits hold when the cache is down, and checked under a per-phone and per-IP lock, so
+    they hold under concurrent requests too)."""
     phone = normalize_phone(phone)
     now = timezone.now()
-    recent = OneTimeCode.objects.filter(phone=phone, created_at__gte=now - timedelta(seconds=60)).exists()
-    if recent:
-        raise RateLimited(_("验证码已发送，请 60 秒后再试。"))
-    day_ago = now - timedelta(days=1)
-    if OneTimeCode.objects.filter(phone=phone, created_at__gte=day_ago).count() >= 10 or (
-        ip and OneTimeCode.objects.filter(ip_address=ip, created_at__gte=day_ago).count() >= 30
-    ):
-        raise RateLimited(_("今天获取验证码的次数太多了，请明天再试。"))
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    OneTimeCode.objects.create(phone=phone, code_hash=_hash_code(phone, code), ip_address=ip,
-                               expires_at=now + OTP_TTL)
+    with transaction.atomic():  # a refusal rolls the lock counters back with it
+        _hold_code_requests(phone, ip, now)
+        recent = OneTimeCode.objects.filter(phone=phone, created_at__gte=now - timedelta(seconds=60)).exists()
+        if recent:
+            raise RateLimited(_("验证码已发送，请 60 秒后再试。"))
+        day_ago = now - timedelta(days=1)
+        if OneTimeCode.objects.filter(phone=phone, created_at__gte=day_ago).count() >= 10 or (
+            ip and OneTimeCode.objects.filter(ip_address=ip, created_at__gte=day_ago).count() >= 30
+        ):
+            raise RateLimited(_("今天获取验证码的次数太多了，请明天再试。"))
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        OneTimeCode.objects.create(phone=phone, code_hash=_hash_code(phone, code), ip_address=ip,
+                                   expires_at=now + OTP_TTL)
+    # Sent after commit: the locks are not held while the SMS gateway answers.
     send_sms(phone, _("【科技活动周】您的验证码是 %(code)s，5 分钟内有效。请勿告诉他人。") % {"code": code})
     return phone
 
@@ -104,7 +120,14 @@ def verify_code(phone: str, code: str, *, consent: bool, name: str = ""):
 
 
 def profile_of(user) -> Profile | None:
-    return Profile.objects.filter(user=user).first() if getattr(user, "is_authenticated", False) else None
+    """The person's public profile, through the accessor: a caller that loaded the user with
+    select_related("public_profile") (the API's token lookup) pays no query here."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.public_profile
+    except Profile.DoesNotExist:
+        return None
 
 
 def public_person(user):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from sciweek.activities.models import Session
 from sciweek.api.auth import BearerToken
 from sciweek.api.errors import ApiError, Error
 from sciweek.participants.services import public_person
@@ -42,7 +43,8 @@ class ReservationOut(Schema):
 
 def _refusal(error: services.ReservationError) -> ApiError:
     codes = {429: "rate_limited", 503: "busy"}
-    return ApiError(error.status, codes.get(error.status, error.code), str(error))
+    return ApiError(error.status, codes.get(error.status, error.code), str(error),
+                    headers={"Retry-After": "5"} if error.status == 503 else None)
 
 
 def _out(reservation: Reservation) -> dict:
@@ -74,15 +76,15 @@ def reserve(request, session_id: int, payload: ReserveIn):
     / Books places (or joins the waiting list when full). Retries with the same Idempotency-Key
     header return the original reservation. 503 means busy: retry later."""
     person = _person(request)
-    # Whether it can be booked is the service's answer (booking_state); 404 only if not public.
-    session = get_object_or_404(selectors.public_sessions(), pk=session_id)
+    # The service reads the session itself (404 if it is not public) and answers whether it
+    # can be booked (booking_state); the reservation it returns carries its session.
     try:
-        reservation = services.reserve(session, person, seats=payload.seats, group_name=payload.group_name,
-                                       attested=payload.attested,
+        reservation = services.reserve(Session(pk=session_id), person, seats=payload.seats,
+                                       group_name=payload.group_name, attested=payload.attested,
                                        idempotency_key=request.headers.get("Idempotency-Key", "")[:64])
     except services.ReservationError as error:
         raise _refusal(error) from None
-    return Status(201, _out(Reservation.objects.select_related("session__activity").get(pk=reservation.pk)))
+    return Status(201, _out(reservation))
 
 
 @router.get("/me/reservations", auth=BearerToken(), response={200: list[ReservationOut], 401: Error, 403: Error,

@@ -32,6 +32,8 @@ def waiting_position(reservation: Reservation) -> int | None:
     """1 for the head of the waiting list; None when not waiting."""
     if reservation.status != Reservation.Status.WAITING:
         return None
+    if "waiting_position" in reservation.__dict__:  # known already (reservations.services._book)
+        return reservation.waiting_position
     return Reservation.objects.filter(session=reservation.session_id, status=Reservation.Status.WAITING,
                                       waiting_since__lt=reservation.waiting_since).count() + 1
 

@@ -1,14 +1,16 @@
 """Reservations: every seat booked once, never twice, whatever the load.
 
-- reserve: one transaction; a conditional UPDATE takes the seats only while
-  seats_taken + n <= capacity (`_take_seats`); the reservation row (partial unique
-  constraint on session+person for active rows) is inserted in the same transaction.
+- reserve (`_book`): a conditional UPDATE takes the seats only while seats_taken + n <=
+  capacity, and the reservation row (partial unique constraint on session+person for active
+  rows) is inserted atomically with it: one statement on PostgreSQL, one transaction
+  (`_take_seats` + INSERT) elsewhere.
 - cancel: a conditional status change, then the seats are given back only if a row
   changed, then the waiting list is promoted in order.
 - check-in: UPDATE … WHERE checked_in_at IS NULL: exactly one scan wins, and only the winner
   announces `person_checked_in` (activities counts the attendance).
-A lock wait longer than LOCK_TIMEOUT (PostgreSQL) or the SQLite busy timeout becomes Busy,
-shown as a localized "busy, retry" (HTTP 503), never a stack trace.
+A lock wait longer than settings.LOCK_TIMEOUT (set on every PostgreSQL connection) or the
+SQLite busy timeout becomes Busy, shown as a localized "busy, retry" (HTTP 503), never a
+stack trace.
 
 Organizer operations (change_capacity, close_session, check_in, cancel by staff) ask the
 permission policy themselves, whoever calls them.
@@ -20,14 +22,34 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sciweek.accounts import policy
 from sciweek.accounts.audit import record
 from sciweek.activities.models import Session
-from sciweek.activities.selectors import BOOKABLE_STATES, BOOKING_REFUSALS, BookingState, booking_state
+from sciweek.activities.selectors import (
+    BOOKABLE_STATES,
+    BOOKING_REFUSALS,
+    BookingState,
+    booking_state,
+    remember_onsite_paused,
+    sessions_for_booking,
+)
+from sciweek.core.query_templates import QueryTemplate, Slot
 from sciweek.core.signals import person_checked_in
 
 from .models import Reservation
@@ -62,6 +84,11 @@ class Busy(ReservationError):
     code = "busy"
 
 
+class NotFound(ReservationError):
+    status = 404
+    code = "not_found"
+
+
 class RateLimited(ReservationError):
     status = 429
     code = "rate_limited"
@@ -78,12 +105,6 @@ def ticket_token(reservation: Reservation) -> str:
     return signing.dumps({"r": reservation.pk, "c": reservation.code}, salt=TICKET_SALT, compress=True)
 
 
-def _lock_timeout():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [getattr(settings, "RESERVATION_LOCK_TIMEOUT", "3s")])
-
-
 def _take_seats(session: Session, seats: int) -> bool:
     """Take `seats` places of `session` if they are free: one conditional UPDATE, so two
     bookings can never both take the last place. Only `session.pk` is used; the counters on
@@ -93,19 +114,48 @@ def _take_seats(session: Session, seats: int) -> bool:
     ).update(seats_taken=F("seats_taken") + seats))
 
 
+def _booking_facts():
+    """The one read of a reservation: the session with everything booking_state asks, and the
+    person's part in the same row (the earlier answer to this Idempotency-Key, the count of
+    recent reservations for the rate limit, an active reservation of this session)."""
+    mine = Reservation.objects.filter(person_id=Slot("person", BigIntegerField())).order_by()
+    # Of the activity only what booking and the answer read (an activity row is wide).
+    columns = [f.name for f in Session._meta.concrete_fields] + [f"activity__{name}" for name in ACTIVITY_READ]
+    return sessions_for_booking().only(*columns).filter(pk=Slot("session", BigIntegerField())).order_by().annotate(
+        earlier=Subquery(mine.filter(idempotency_key=Slot("key", CharField())).exclude(idempotency_key="")
+                         .values("pk")[:1]),
+        recent=Coalesce(Subquery(mine.filter(created_at__gte=Slot("since", DateTimeField())).values("person")
+                                 .annotate(n=Count("pk")).values("n")), 0),
+        active=Exists(mine.filter(session=OuterRef("pk"), status__in=R.ACTIVE)),
+    )
+
+
+ACTIVITY_READ = ("title", "status", "format", "attestation_text", "campaign", "organization", "revises")
+# Built once per process (see core.query_templates): building it costs more than running it.
+_BOOKING_FACTS = QueryTemplate(_booking_facts)
+
+
 def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", attested: bool = False,
             idempotency_key: str = "") -> Reservation:
-    """Book `seats` places for `person` (confirmed, or on the waiting list when full)."""
-    if idempotency_key:
-        earlier = Reservation.objects.filter(person=person, idempotency_key=idempotency_key[:64]).first()
-        if earlier is not None:
-            return earlier
-    session = Session.objects.select_related("activity").get(pk=session.pk)
-    recent = Reservation.objects.filter(person=person, created_at__gte=timezone.now() - timedelta(minutes=10)).count()
-    if recent >= getattr(settings, "RESERVATIONS_PER_PERSON_PER_10_MIN", 20):
+    """Book `seats` places for `person` (confirmed, or on the waiting list when full).
+
+    Only `session.pk` is read from the caller's copy. One read (`_booking_facts`) and one
+    write (`_book`). The checks before the write give a quick answer; the
+    write itself and the constraints decide."""
+    key = idempotency_key[:64]
+    session = _BOOKING_FACTS.first(session=session.pk, person=person.pk, key=key,
+                                   since=timezone.now() - timedelta(minutes=10))
+    if session is None:
+        raise NotFound(_("场次不存在或未公开。"))
+    remember_onsite_paused(session)
+    if session.earlier is not None:  # a retry: the first answer, whatever has changed since
+        return Reservation.objects.select_related("session__activity").get(pk=session.earlier)
+    if session.recent >= getattr(settings, "RESERVATIONS_PER_PERSON_PER_10_MIN", 20):
         # Counted in the database, so the limit holds when the cache is down (fails closed).
         raise RateLimited(_("操作太频繁，请稍后再试。"))
-    state = booking_state(session)
+    if session.active:
+        raise AlreadyReserved(_("您已预约过这个场次。"))
+    state = booking_state(session, activity=session.activity, online_only=session.onsite_paused)
     if state == BookingState.FULL:
         raise Full(BOOKING_REFUSALS[state])
     if state not in BOOKABLE_STATES:
@@ -117,30 +167,125 @@ def reserve(session: Session, person, *, seats: int = 1, group_name: str = "", a
     if session.activity.attestation_text and not attested:
         raise ReservationError(_("请先确认防疫承诺。"))
     now = timezone.now()
+    reservation = Reservation(session=session, person=person, seats=seats, group_name=group_name.strip()[:64],
+                              code=_new_code(), attested_at=now if attested else None, idempotency_key=key)
     try:
-        with transaction.atomic():
-            _lock_timeout()
-            if Reservation.objects.filter(session=session, person=person, status__in=Reservation.Status.ACTIVE).exists():
-                raise AlreadyReserved(_("您已预约过这个场次。"))
-            taken = _take_seats(session, seats)
-            if not taken and not session.waitlist_enabled:
-                raise Full(BOOKING_REFUSALS[BookingState.FULL])
-            reservation = Reservation.objects.create(
-                session=session, person=person, seats=seats, group_name=group_name.strip()[:64],
-                status=R.CONFIRMED if taken else R.WAITING, code=_new_code(),
-                attested_at=now if attested else None, idempotency_key=idempotency_key[:64],
-                confirmed_at=now if taken else None, waiting_since=None if taken else now,
-            )
+        _book(reservation, now)
     except IntegrityError:
-        # The partial unique constraint caught a second active reservation (a double submit).
-        if idempotency_key:
-            earlier = Reservation.objects.filter(person=person, idempotency_key=idempotency_key[:64]).first()
+        # A constraint caught what the reads above could not see: a double submit racing this
+        # one (one active reservation per person and session), or the same key's retry.
+        if key:
+            earlier = Reservation.objects.filter(person=person, idempotency_key=key).first()
             if earlier is not None:
                 return earlier
         raise AlreadyReserved(_("您已预约过这个场次。")) from None
     except OperationalError as error:
         raise Busy(_("预约的人太多了，请稍后重试。")) from error
     return reservation
+
+
+def _book(reservation: Reservation, now) -> None:
+    """Take the seats if they are free and insert `reservation` (confirmed when they were,
+    waiting when the session keeps a waiting list, else Full), as one atomic step."""
+    if connection.vendor == "postgresql":
+        _book_in_one_statement(reservation, now)
+        return
+    session = reservation.session
+    with transaction.atomic():
+        taken = _take_seats(session, reservation.seats)
+        if not taken and not session.waitlist_enabled:
+            raise Full(BOOKING_REFUSALS[BookingState.FULL])
+        _set_outcome(reservation, taken, now)
+        reservation.save(force_insert=True)
+
+
+def _set_outcome(reservation: Reservation, taken: bool, now) -> None:
+    reservation.status = R.CONFIRMED if taken else R.WAITING
+    reservation.confirmed_at = now if taken else None
+    reservation.waiting_since = None if taken else now
+
+
+# PostgreSQL: the seat and the row in one statement and one round trip, with no explicit
+# transaction (a single statement is atomic; the connection's lock_timeout bounds its wait).
+# The UPDATE is the same conditional update as _take_seats: under READ COMMITTED a waiter
+# re-checks `seats_taken + n <= capacity` on the row as the holder left it, so the last seat
+# goes once. The INSERT runs only if a seat was taken or the session keeps a waiting list.
+_ONE_STATEMENT = """
+WITH seat AS (
+    UPDATE {session} SET seats_taken = seats_taken + %s
+    WHERE id = %s AND (capacity IS NULL OR seats_taken + %s <= capacity)
+    RETURNING id
+)
+INSERT INTO {reservation} ({columns})
+SELECT {values} WHERE EXISTS (SELECT 1 FROM seat) OR %s
+RETURNING id, EXISTS (SELECT 1 FROM seat), (
+    SELECT count(*) + 1 FROM {reservation} earlier
+    WHERE earlier.session_id = %s AND earlier.status = %s AND earlier.waiting_since < %s)
+"""
+_OUTCOME_COLUMNS = ("status", "confirmed_at", "waiting_since")
+
+
+_ONE_STATEMENT_SQL = {}  # per database vendor: the statement and its fields, made once
+
+
+def _one_statement():
+    if connection.vendor not in _ONE_STATEMENT_SQL:
+        quote = connection.ops.quote_name
+        fields = [f for f in Reservation._meta.concrete_fields if not f.primary_key]
+        values = ["CASE WHEN EXISTS (SELECT 1 FROM seat) THEN %s ELSE %s END" if f.name in _OUTCOME_COLUMNS
+                  else "%s" for f in fields]
+        sql = _ONE_STATEMENT.format(session=quote(Session._meta.db_table),
+                                    reservation=quote(Reservation._meta.db_table),
+                                    columns=", ".join(quote(f.column) for f in fields), values=", ".join(values))
+        _ONE_STATEMENT_SQL[connection.vendor] = (sql, fields)
+    return _ONE_STATEMENT_SQL[connection.vendor]
+
+
+def _run_bounded(sql: str, params: list):
+    """Run one statement with a deadline on the whole statement, not on each lock wait:
+    lock_timeout restarts when PostgreSQL moves a waiter from the row's tuple lock to the
+    holder's transaction, so one of several waiters could wait twice as long. BEGIN, the
+    deadline (SET LOCAL statement_timeout), the statement and COMMIT go out together in one
+    round trip (psycopg's pipeline mode), as a prepared statement."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.wrap_database_errors:
+        with raw.pipeline(), raw.transaction():
+            psycopg.Cursor(raw).execute("SELECT set_config('statement_timeout', %s, true)",
+                                        [_statement_deadline()])
+            cursor = psycopg.Cursor(raw)
+            cursor.execute(sql, params, prepare=getattr(settings, "PREPARED_STATEMENTS", True))
+        return cursor.fetchone()
+
+
+def _statement_deadline() -> str:
+    return getattr(settings, "LOCK_TIMEOUT", "3s")
+
+
+def _book_in_one_statement(reservation: Reservation, now) -> None:
+    session = reservation.session
+    sql, fields = _one_statement()
+    outcomes = {True: Reservation(), False: Reservation()}
+    for taken, outcome in outcomes.items():
+        _set_outcome(outcome, taken, now)
+    params = []
+    for field in fields:
+        if field.name in _OUTCOME_COLUMNS:  # decided by the UPDATE: a seat taken, or waiting
+            params += [field.get_db_prep_save(getattr(outcomes[taken], field.attname), connection)
+                       for taken in (True, False)]
+        else:
+            params.append(field.get_db_prep_save(field.pre_save(reservation, add=True), connection))
+    seats = reservation.seats
+    row = _run_bounded(sql, [seats, session.pk, seats, *params, session.waitlist_enabled, session.pk, R.WAITING, now])
+    if row is None:
+        raise Full(BOOKING_REFUSALS[BookingState.FULL])
+    reservation.pk, taken, position = row
+    _set_outcome(reservation, taken, now)
+    if not taken:  # the place in the waiting list comes back with the row (selectors.waiting_position)
+        reservation.waiting_position = position
+    reservation._state.adding, reservation._state.db = False, connection.alias
 
 
 def cancel(reservation: Reservation, *, reason: str = "", staff=None) -> bool:
@@ -164,7 +309,6 @@ def _cancel(reservation: Reservation, reason: str) -> bool:
     session = reservation.session
     try:
         with transaction.atomic():
-            _lock_timeout()
             was = reservation.status
             changed = Reservation.objects.filter(pk=reservation.pk, status__in=Reservation.Status.ACTIVE,
                                                  checked_in_at__isnull=True).update(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from sciweek.accounts import policy
 from sciweek.activities.uploads import display_name
 from sciweek.campaigns.selectors import current_campaign
+from sciweek.core.uploads import save_upload
 
 from . import excel
 from .columns import FORM_TITLES
@@ -60,8 +61,14 @@ def start_import(*, user, organization, upload) -> ImportJob:
     job = ImportJob(campaign=campaign, organization=organization, created_by=user, kind=layout.kind,
                     original_name=display_name(upload.name or "upload.xlsx"), file_size=upload.size or 0,
                     stage=_("排队等待检查"), language=translation.get_language() or "")
-    job.file.save(f"{uuid.uuid4().hex}.xlsx", File(upload), save=False)
-    job.save()
+    # File first, row after: a full disk leaves neither (StorageFull, the 507 page), and a row
+    # that cannot be written takes its file with it.
+    save_upload(job.file, f"{uuid.uuid4().hex}.xlsx", File(upload))
+    try:
+        job.save()
+    except Exception:
+        job.file.delete(save=False)
+        raise
     try:
         _enqueue(CHECK_TASK, job.pk)
     except Exception:  # the queue is down: say so now rather than leave the job waiting forever

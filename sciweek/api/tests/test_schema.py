@@ -117,12 +117,39 @@ def test_catalog_parameters_are_the_portals_filters(schema):
     assert page_size["schema"]["maximum"] == 50
 
 
-def test_component_names_are_unique(monkeypatch):
-    """Each app names its own schemas; ninja keys components by class name and would let a
-    second `TokenOut` silently replace the first in the document."""
-    from ninja.openapi.schema import OpenAPISchema
+def schema_classes(api) -> dict[str, set]:
+    """Our schema classes by component name (ninja names a component after its class), found
+    from every operation's parameters and responses, nested ones included."""
+    import typing
 
-    from sciweek.api.api import api
+    from pydantic import BaseModel
+
+    found: dict[str, set] = {}
+    seen: set = set()
+
+    def visit(annotation):
+        for argument in typing.get_args(annotation):
+            visit(argument)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)) or annotation in seen:
+            return
+        seen.add(annotation)
+        if annotation.__module__.startswith("sciweek."):  # not ninja's generated wrappers
+            found.setdefault(annotation.__name__, set()).add(f"{annotation.__module__}.{annotation.__qualname__}")
+        for field in annotation.model_fields.values():
+            visit(field.annotation)
+
+    for bound_router in api._get_bound_routers():
+        for path_view in bound_router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*operation.response_models.values(), *operation.models]:
+                    visit(model)
+    return found
+
+
+def definition_clashes(api, monkeypatch) -> list[str]:
+    """Names whose definitions differ while the document is built (ninja keys components by
+    class name and lets a later one silently replace an earlier one)."""
+    from ninja.openapi.schema import OpenAPISchema
 
     clashes = []
     add = OpenAPISchema.add_schema_definitions
@@ -132,9 +159,88 @@ def test_component_names_are_unique(monkeypatch):
                        if name in self.schemas and self.schemas[name] != definition)
         add(self, definitions)
 
-    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", add_checked)
-    api.get_openapi_schema()
-    assert not clashes, f"two different schemas share the name(s) {sorted(set(clashes))}: rename one"
+    with monkeypatch.context() as patch:
+        patch.setattr(OpenAPISchema, "add_schema_definitions", add_checked)
+        api.get_openapi_schema(path_prefix="/api/")
+    return sorted(set(clashes))
+
+
+def shared_names(api) -> dict[str, set]:
+    return {name: classes for name, classes in schema_classes(api).items() if len(classes) > 1}
+
+
+def test_component_names_are_unique(monkeypatch):
+    """Each app names its own schemas: two classes with one name (even with equal fields, or
+    one only nested in another app's response) would make one describe the other's operation."""
+    from sciweek.api.api import api
+
+    assert len(schema_classes(api)) > 20  # the walk does reach the schemas
+    assert not shared_names(api), f"two schema classes share a name: rename one: {shared_names(api)}"
+    assert not definition_clashes(api, monkeypatch)
+
+
+def test_the_uniqueness_checks_catch_two_token_outs(monkeypatch):
+    """The issue-11 case: the account's token info nested in `MeOut`, and the phone sign-in's
+    token, both called `TokenOut` in two apps."""
+    from datetime import datetime
+
+    from ninja import NinjaAPI, Router, Schema
+
+    def schema(class_name, module, **fields):
+        return type(class_name, (Schema,), {"__annotations__": fields, "__module__": module})
+
+    account_token = schema("TokenOut", "sciweek.accounts.api", prefix=str, name=str, expires_at=datetime | None)
+    me_out = schema("MeOut", "sciweek.accounts.api", username=str, token=account_token)
+    issued = schema("TokenOut", "sciweek.participants.api", token=str, expires_at=datetime | None)
+    for equal_fields in (False, True):
+        if equal_fields:  # same fields: the document would be right by luck, the names still clash
+            issued = schema("TokenOut", "sciweek.participants.api", prefix=str, name=str, expires_at=datetime | None)
+        api, accounts, participants = NinjaAPI(urls_namespace="clash"), Router(), Router()
+        accounts.get("/me", response=me_out)(lambda request: None)
+        participants.post("/auth/token", response={200: issued})(lambda request: None)
+        api.add_router("/v1/", accounts)
+        api.add_router("/v1/", participants)
+        assert set(shared_names(api)) == {"TokenOut"}
+        assert definition_clashes(api, monkeypatch) == ([] if equal_fields else ["TokenOut"])
+
+
+def test_me_and_the_issued_token_are_described_by_their_own_schemas(schema):
+    def body(path, method, status):
+        ref = schema["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+        return schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+    me = body("/api/v1/me", "get", "200")
+    token_ref = me["properties"]["token"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][token_ref]["properties"]) == {"prefix", "name", "expires_at"}
+    assert set(body("/api/v1/auth/token", "post", "200")["properties"]) == {"token", "expires_at"}
+
+
+def test_phone_carries_the_pattern_the_server_enforces(schema, client, demo):
+    import re
+
+    for name in ("CodeRequest", "TokenRequest"):
+        phone = schema["components"]["schemas"][name]["properties"]["phone"]
+        assert (phone["pattern"], phone["minLength"], phone["maxLength"]) == (r"^1[0-9]{10}$", 11, 11), name
+    assert re.fullmatch(phone["pattern"], "13800138000")
+    for wrong in ("23800138000", "1380013800", "138001380001", "+8613800138000", "1380013800a", "１３８００１３８０００"):
+        assert not re.fullmatch(phone["pattern"], wrong)
+        response = client.post("/api/v1/auth/code", {"phone": wrong}, content_type="application/json")
+        assert response.status_code == 422 and response.json()["error"]["code"] == "invalid", wrong
+        assert response.json()["error"]["details"][0]["loc"][-1] == "phone"
+
+
+def test_every_status_the_shell_can_answer_is_documented(schema):
+    for method, path, operation in operations(schema):
+        responses = operation["responses"]
+        assert {"500", "503"} <= responses.keys(), (method, path)
+        assert "Retry-After" in responses["503"]["headers"] and "Retry-After" in responses["429"]["headers"]
+        if "requestBody" in operation:
+            assert {"400", "413", "422"} <= responses.keys(), (method, path)
+        for status, response in responses.items():
+            if status[0] in "45":
+                assert response["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+    codes = set(schema["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"])
+    assert {"bad_request", "too_large", "server_error", "unavailable", "busy"} <= codes
 
 
 def test_paged_lists_share_one_shape(schema):
@@ -151,3 +257,10 @@ def test_paged_lists_share_one_shape(schema):
 
 def test_interactive_docs_are_served(client):
     assert client.get("/api/docs").status_code == 200
+
+
+def test_interactive_docs_have_a_content_security_policy(client):
+    response = client.get("/api/docs")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-eval" not in policy and "*" not in policy and "http" not in policy

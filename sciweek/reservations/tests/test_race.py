@@ -72,18 +72,23 @@ def test_same_person_double_submit_yields_one_reservation(demo):
     assert Session.objects.get(pk=session.pk).seats_taken == 1
 
 
-def naive_take_seats(session, seats):
-    """The bug the conditional UPDATE prevents: trust the counters read before the
-    transaction (as `reserve` loaded them), then write the sum back."""
-    if session.capacity is not None and session.seats_taken + seats > session.capacity:
-        return False
-    Session.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken + seats)
-    return True
+def naive_book(reservation, now):
+    """The bug the conditional UPDATE prevents: trust the counters read before the write
+    (as `reserve` loaded them), write the sum back, then insert."""
+    session = reservation.session
+    taken = session.capacity is None or session.seats_taken + reservation.seats <= session.capacity
+    if taken:
+        Session.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken + reservation.seats)
+    elif not session.waitlist_enabled:
+        raise services.Full("full")
+    services._set_outcome(reservation, taken, now)
+    reservation.save(force_insert=True)
 
 
 def test_without_the_conditional_update_it_oversells(demo, monkeypatch):
-    """Mutation twin: with the naive step in place of `_take_seats`, it must oversell sometimes."""
-    monkeypatch.setattr(services, "_take_seats", naive_take_seats)
+    """Mutation twin: with the naive step in place of `_book` (the one statement on PostgreSQL,
+    `_take_seats` + INSERT elsewhere), it must oversell sometimes."""
+    monkeypatch.setattr(services, "_book", naive_book)
     oversold = False
     for attempt in range(5):
         session = open_session(capacity=5)
