@@ -532,6 +532,9 @@ class Mixed:
             entry = by_kind.setdefault(r.kind, {"n": 0, "failed": 0})
             entry["n"] += 1
             entry["failed"] += self.failed(r)
+        for kind, entry in by_kind.items():
+            kind_lat = [r.seconds for r in recs if r.kind == kind]
+            entry.update(p95_ms=ms(percentile(kind_lat, 95)), max_ms=ms(max(kind_lat)))
         return {"requests": len(recs), "failed": sum(map(self.failed, recs)),
                 "error_ratio": round(sum(map(self.failed, recs)) / len(recs), 5) if recs else None,
                 "p50_ms": ms(percentile(lat, 50)), "p95_ms": ms(percentile(lat, 95)),

@@ -24,6 +24,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["actor_name", "summary"]
 
+    # Read-only, as the table is (accounts migration 0002): an event written by hand would be
+    # a forgery, and a changed or deleted one is refused by the database anyway.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -309,8 +309,13 @@ def _cancel(reservation: Reservation, reason: str) -> bool:
     session = reservation.session
     try:
         with transaction.atomic():
-            was = reservation.status
-            changed = Reservation.objects.filter(pk=reservation.pk, status__in=Reservation.Status.ACTIVE,
+            # The session row first, as every other writer of its seats takes it (one lock order,
+            # no deadlock); while it is held no promotion or cancellation of this session runs,
+            # so the status read next is the one the conditional change below acts on (a
+            # reservation promoted since the caller read it gives its seat back).
+            Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True).first()
+            was = Reservation.objects.filter(pk=reservation.pk).values_list("status", flat=True).first()
+            changed = Reservation.objects.filter(pk=reservation.pk, status=was, status__in=R.ACTIVE,
                                                  checked_in_at__isnull=True).update(
                 status=R.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason[:128])
             if not changed:
@@ -318,7 +323,8 @@ def _cancel(reservation: Reservation, reason: str) -> bool:
             if was == R.CONFIRMED:
                 Session.objects.filter(pk=session.pk, seats_taken__gte=reservation.seats).update(
                     seats_taken=F("seats_taken") - reservation.seats)
-                promote_waiting(session)
+            # After any cancellation: a waiting group that left may have let the next one fit.
+            promote_waiting(session)
     except OperationalError as error:
         raise Busy(_("系统繁忙，请稍后重试。")) from error
     return True
@@ -330,8 +336,11 @@ def promote_waiting(session: Session) -> list[Reservation]:
     for waiting in Reservation.objects.filter(session=session, status=R.WAITING).order_by("waiting_since", "id"):
         if not _take_seats(session, waiting.seats):
             break  # strict order: a big group at the head waits, nobody jumps it
-        Reservation.objects.filter(pk=waiting.pk, status=R.WAITING).update(status=R.CONFIRMED,
-                                                                           confirmed_at=timezone.now())
+        if not Reservation.objects.filter(pk=waiting.pk, status=R.WAITING).update(status=R.CONFIRMED,
+                                                                                  confirmed_at=timezone.now()):
+            # It left the list meanwhile: its seats go back, the next one is asked.
+            Session.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") - waiting.seats)
+            continue
         promoted.append(waiting)
     if promoted:
         transaction.on_commit(lambda: notify_people.enqueue(
