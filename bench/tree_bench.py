@@ -54,6 +54,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from machine import cpu_model  # bench/machine.py: one machine-info helper for all benchmarks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 BACKENDS = ("sqlite", "postgresql")
@@ -515,16 +517,6 @@ def environment_info() -> dict:
         "git_sha": git("rev-parse", "--short", "HEAD"),
         "git_tracked_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
     }
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def git(*arguments: str) -> str:
