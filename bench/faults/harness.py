@@ -200,11 +200,9 @@ class App:
     def start(self):
         cmd = [GUNICORN, "sciweek.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers), "-k", "gthread",
                "--threads", str(self.threads), "--timeout", "30", "--graceful-timeout", "20",
-               # As docs/deploy runs it: each worker its own listening socket, so the kernel
-               # spreads new connections over the workers instead of the first awake worker
-               # taking them all (then a 5th request waits for one of its 4 threads); and
-               # keep-alive longer than a client's pause (the 2 s default races its reuse).
-               "--reuse-port", "--keep-alive", "75",
+               # Keep-alive longer than a client's pause: gunicorn's 2 s default races a client
+               # reusing the connection (a dropped request).
+               "--keep-alive", "75",
                "--error-logfile", "-", "--log-level", "info"]
         if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
             cmd = ["taskset", "-c", "0"] + cmd
