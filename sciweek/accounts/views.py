@@ -78,7 +78,7 @@ def two_factor(request):
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         qr = segno.make(device.config_url, error="m")
-        context.update(qr_svg=qr.svg_inline(scale=4), secret=_base32_secret(device))
+        context.update(qr_svg=qr.svg_inline(scale=4, omitsize=True), secret=_base32_secret(device))
     return render(request, "accounts/two_factor.html", context)
 
 

@@ -208,13 +208,14 @@ def activity_detail(request, year: int, activity_id: int):
 
 def share_qr(url: str, title: str) -> str:
     """The share QR code as inline SVG. Drawing it costs more than the rest of the page, and
-    it depends only on the URL and the title: cached for an hour (plain addresses only)."""
+    it depends only on the URL and the title: cached for an hour (plain addresses only). With
+    a viewBox and no fixed size (omitsize), so the stylesheet scales it to the column."""
     if "?" in url:
-        return segno.make(url, error="m").svg_inline(scale=3, title=title)
-    key = "sciweek:qr:" + hashlib.sha256(f"{url}\0{title}".encode()).hexdigest()[:32]
+        return segno.make(url, error="m").svg_inline(scale=3, title=title, omitsize=True)
+    key = "sciweek:qr:v2:" + hashlib.sha256(f"{url}\0{title}".encode()).hexdigest()[:32]
     svg = cache.get(key)
     if svg is None:
-        svg = segno.make(url, error="m").svg_inline(scale=3, title=title)
+        svg = segno.make(url, error="m").svg_inline(scale=3, title=title, omitsize=True)
         cache.set(key, svg, 3600)
     return svg
 

@@ -90,7 +90,7 @@ def mine(request):
 
 def ticket(request, code):
     reservation = _own_reservation(request, code)
-    qr = segno.make(services.ticket_token(reservation), error="m").svg_inline(scale=5, title=reservation.code)
+    qr = segno.make(services.ticket_token(reservation), error="m").svg_inline(scale=5, title=reservation.code, omitsize=True)
     return render(request, "reservations/ticket.html", {"r": reservation, "qr": qr,
                                                         "position": selectors.waiting_position(reservation)})
 
