@@ -223,6 +223,7 @@ RETURNING id, EXISTS (SELECT 1 FROM seat), (
     WHERE earlier.session_id = %s AND earlier.status = %s AND earlier.waiting_since < %s)
 """
 _OUTCOME_COLUMNS = ("status", "confirmed_at", "waiting_since")
+_LOCK_SESSION = f"SELECT 1 FROM {Session._meta.db_table} WHERE id = %s FOR NO KEY UPDATE"  # noqa: S608 — the model's table
 
 
 _ONE_STATEMENT_SQL = {}  # per database vendor: the statement and its fields, made once
@@ -241,7 +242,7 @@ def _one_statement():
     return _ONE_STATEMENT_SQL[connection.vendor]
 
 
-def _run_bounded(sql: str, params: list):
+def _run_bounded(sql: str, params: list, *, lock_session: int | None = None):
     """Run one statement with a deadline on the whole statement, not on each lock wait:
     lock_timeout restarts when PostgreSQL moves a waiter from the row's tuple lock to the
     holder's transaction, so one of several waiters could wait twice as long. BEGIN, the
@@ -255,6 +256,13 @@ def _run_bounded(sql: str, params: list):
         with raw.pipeline(), raw.transaction():
             psycopg.Cursor(raw).execute("SELECT set_config('statement_timeout', %s, true)",
                                         [_statement_deadline()])
+            if lock_session is not None:
+                # The session row, locked before the statement (its snapshot is taken after the
+                # lock, so it sees the row as the last holder left it) whether or not a seat is
+                # free: joining the waiting list then serializes with a cancellation, which could
+                # otherwise free a seat, find no one waiting (this row not yet committed) and
+                # leave the seat empty while this person waits.
+                psycopg.Cursor(raw).execute(_LOCK_SESSION, [lock_session])
             cursor = psycopg.Cursor(raw)
             cursor.execute(sql, params, prepare=getattr(settings, "PREPARED_STATEMENTS", True))
         return cursor.fetchone()
@@ -278,7 +286,8 @@ def _book_in_one_statement(reservation: Reservation, now) -> None:
         else:
             params.append(field.get_db_prep_save(field.pre_save(reservation, add=True), connection))
     seats = reservation.seats
-    row = _run_bounded(sql, [seats, session.pk, seats, *params, session.waitlist_enabled, session.pk, R.WAITING, now])
+    row = _run_bounded(sql, [seats, session.pk, seats, *params, session.waitlist_enabled, session.pk, R.WAITING, now],
+                       lock_session=session.pk)
     if row is None:
         raise Full(BOOKING_REFUSALS[BookingState.FULL])
     reservation.pk, taken, position = row
