@@ -9,7 +9,7 @@ the values go, and each call only clones it, fills the slots and runs it:
     session = FACTS.first(session=42)
 
 A Slot compiles to one placeholder and its value, read from the values of the call being
-run (a context variable: safe across threads). Using a template outside `run`/`first` fails
+run (a context variable: safe across threads). Using a Slot outside `first` fails
 loudly rather than querying with a stale value.
 
 On PostgreSQL a template runs as a prepared statement (`prepared()`): its SQL text is the
@@ -61,14 +61,6 @@ class QueryTemplate:
                 if self._queryset is None:
                     self._queryset = self._build()
         return self._queryset
-
-    def run(self, **values) -> list:
-        token = _values.set(values)
-        try:
-            with prepared():
-                return list(self.queryset.all())  # a clone: the template's own result cache stays empty
-        finally:
-            _values.reset(token)
 
     def first(self, **values):
         token = _values.set(values)

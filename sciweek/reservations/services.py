@@ -255,7 +255,7 @@ def _run_bounded(sql: str, params: list, *, lock_session: int | None = None):
     with connection.wrap_database_errors:
         with raw.pipeline(), raw.transaction():
             psycopg.Cursor(raw).execute("SELECT set_config('statement_timeout', %s, true)",
-                                        [_statement_deadline()])
+                                        [getattr(settings, "LOCK_TIMEOUT", "3s")])
             if lock_session is not None:
                 # The session row, locked before the statement (its snapshot is taken after the
                 # lock, so it sees the row as the last holder left it) whether or not a seat is
@@ -266,10 +266,6 @@ def _run_bounded(sql: str, params: list, *, lock_session: int | None = None):
             cursor = psycopg.Cursor(raw)
             cursor.execute(sql, params, prepare=getattr(settings, "PREPARED_STATEMENTS", True))
         return cursor.fetchone()
-
-
-def _statement_deadline() -> str:
-    return getattr(settings, "LOCK_TIMEOUT", "3s")
 
 
 def _book_in_one_statement(reservation: Reservation, now) -> None:
