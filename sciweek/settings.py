@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sciweek.participants",
     "sciweek.reservations",
     "sciweek.news",
+    "sciweek.quiz",
     "sciweek.spreadsheets",
     "sciweek.console",
     "sciweek.portal",

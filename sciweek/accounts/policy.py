@@ -39,6 +39,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     "reservation.manage": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON}),
     "reservation.checkin": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON, Role.PUBLICITY}),
     "news.publish": frozenset({Role.ADMIN, Role.PUBLICITY, Role.LIAISON}),
+    # quiz: organizers write questions and run quizzes; reviewers approve questions and see results
+    "quiz.manage": frozenset({Role.ADMIN, Role.PUBLICITY}),
+    "quiz.question.write": frozenset({Role.ADMIN, Role.PUBLICITY, Role.FILER}),
+    "quiz.question.review": frozenset({Role.REVIEWER}),
+    "quiz.results": frozenset({Role.ADMIN, Role.PUBLICITY, Role.REVIEWER, Role.STATISTICIAN}),
 }
 
 

@@ -16,6 +16,9 @@ ErrorCode = Literal[
     "too_large", "server_error", "unavailable",
     # reservations
     "already_reserved", "not_bookable", "full", "refused", "busy",
+    # quiz
+    "quiz_not_open", "attempt_limit", "registration_required", "attempt_closed", "too_late", "already_answered",
+    "quiz_misconfigured",
 ]
 
 
@@ -27,7 +30,10 @@ class ErrorBody(Schema):
                     "too_large (413 请求体过大), server_error (500), unavailable (503 数据库暂时不可用，按 "
                     "Retry-After 重试 / database unavailable, retry after Retry-After seconds); 预约 / reservations: "
                     "already_reserved (409 已预约), not_bookable (409 不可预约), refused (409), "
-                    "forbidden (403 非公众账号), busy (503 繁忙请重试)"
+                    "forbidden (403 非公众账号), busy (503 繁忙请重试); 答题 / quiz: quiz_not_open (409 未开始或已结束), "
+                    "attempt_limit (409 计分次数已用完), registration_required (422 需先登记地区/学校), "
+                    "attempt_closed (409 已交卷), too_late (409 超时已自动交卷), already_answered (409 已作答), "
+                    "quiz_misconfigured (409 题库不足)"
     )
     message: str = Field(description="给用户看的说明（中文，按 Accept-Language 翻译）/ human-readable message")
     details: list | dict | None = Field(

@@ -1,0 +1,5 @@
+"""Receivers of the quiz's own signals (leaderboards follow standings)."""
+
+
+def connect() -> None:
+    pass
