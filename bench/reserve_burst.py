@@ -88,15 +88,32 @@ print(json.dumps({{"session": session.pk, "bare": bare, "ceiling": ceiling.pk, "
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_server(env, port, workers, threads):
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "sciweek.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-           "-k", "gthread", "--threads", str(threads), "--timeout", "30", "--graceful-timeout", "20",
-           # Idle keep-alive connections are closed after this: gunicorn's 2 s default races a
-           # client reusing the connection (a dropped request); production sits behind nginx.
-           "--keep-alive", "75"]
+def gunicorn_args(workers=3, threads=4, worker_connections=None, keep_alive=0):
+    """The production-like server's flags: bench/faults/harness.py, bench/l1_burst.py and
+    bench/l7_mixed.py take them from here; bench/public_bench.py and bin/demo spell out the same.
+
+    A worker accepts no more connections than it has threads (`--worker-connections` =
+    `--threads`), so a connection it accepts always starts at once; the others wait in the
+    shared listening queue for whichever worker frees a thread first. Otherwise the one awake
+    worker on a busy core accepts everything (gthread's default is 1,000 per worker) and queues
+    it behind its own threads, which may all be waiting on a row lock while the other workers
+    idle (F8 in docs/reliability.md). Keep-alive is off (`--keep-alive 0`: every answer says
+    `Connection: close`): a kept-alive idle connection would hold one of those few slots, and
+    behind nginx (production) each proxied request is its own connection anyway."""
+    return ["-w", str(workers), "-k", "gthread", "--threads", str(threads),
+            "--worker-connections", str(worker_connections or threads), "--keep-alive", str(keep_alive),
+            "--timeout", "30", "--graceful-timeout", "20"]
+
+
+def start_server(env, port, workers, threads, log_path=None, **flags):
+    """gunicorn on 127.0.0.1:`port`, pinned to core 0; its log to `log_path` (else a pipe,
+    read when it fails to start)."""
+    cmd = [str(ROOT / ".venv/bin/gunicorn"), "sciweek.wsgi", "-b", f"127.0.0.1:{port}",
+           *gunicorn_args(workers, threads, **flags)]
     if Path("/usr/bin/taskset").exists():
         cmd = ["taskset", "-c", "0"] + cmd
-    server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = open(log_path, "ab") if log_path else subprocess.PIPE  # noqa: SIM115 — the server's log, kept open
+    server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     import httpx
 
     for _ in range(100):
@@ -107,7 +124,8 @@ def start_server(env, port, workers, threads):
             pass
         time.sleep(0.2)
     server.terminate()
-    raise SystemExit("server did not start: " + server.stderr.read().decode()[-2000:])
+    text = Path(log_path).read_text(errors="replace") if log_path else server.stderr.read().decode()
+    raise SystemExit("server did not start: " + text[-2000:])
 
 
 async def burst(port, requests, connections, deadline):
@@ -325,7 +343,7 @@ def main():
     ours = phases["sciweek"]
     summary = {
         "machine": machine_info(),
-        "server": f"gunicorn -w {args.workers} -k gthread --threads {args.threads} (core 0), PostgreSQL",
+        "server": "gunicorn " + " ".join(gunicorn_args(args.workers, args.threads)) + " (core 0), PostgreSQL",
         "attempts": ours["attempts"], "capacity": args.capacity, "connections": args.connections,
         "phases": phases, "confirmed": confirmed, "waiting": waiting, "seats_taken": seats_taken,
         "invariant_problems": problems, "exactly_capacity_confirmed": confirmed == args.capacity == seats_taken,

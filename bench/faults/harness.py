@@ -9,7 +9,8 @@ Each fault script runs inside `with Fault(n, name, limit) as f:`, which gives it
 
 Every process is started in its own process group and stopped on exit, on an exception, on
 Ctrl-C / SIGTERM and on the script's hard wall-clock limit (SIGALRM). The script ends with
-`f.finish(checks, figures)`, which prints ONE line `F<n> <name>: PASS|FAIL <figures>` and, when
+`f.finish(checks, figures)`, which prints ONE line `F<n> <name>: PASS|FAIL <figures>
+[failed_checks=…]` and, when
 FAULT_RESULT_JSON is set (run_all sets it), writes the details there.
 """
 import asyncio
@@ -34,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from machine import machine_info  # noqa: E402
+from reserve_burst import gunicorn_args  # noqa: E402
 
 PY = str(ROOT / ".venv/bin/python")
 GUNICORN = str(ROOT / ".venv/bin/gunicorn")
@@ -185,7 +187,8 @@ class Redis:
 
 
 class App:
-    """gunicorn as the plan runs it (3 gthread workers × 4 threads, timeout 30 s), pinned to core 0."""
+    """gunicorn as the plan runs it (3 gthread workers × 4 threads, timeout 30 s, at most 4
+    connections per worker), pinned to core 0."""
 
     def __init__(self, base: Path, port: int, env: dict, name="app", workers=3, threads=4):
         self.base, self.port, self.env, self.name = base, port, env, name
@@ -198,11 +201,9 @@ class App:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        cmd = [GUNICORN, "sciweek.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers), "-k", "gthread",
-               "--threads", str(self.threads), "--timeout", "30", "--graceful-timeout", "20",
-               # Keep-alive longer than a client's pause: gunicorn's 2 s default races a client
-               # reusing the connection (a dropped request).
-               "--keep-alive", "75",
+        # The production-like flags (bench/reserve_burst.gunicorn_args): each worker accepts no
+        # more connections than it has threads, keep-alive off (docs/reliability.md, F8).
+        cmd = [GUNICORN, "sciweek.wsgi", "-b", f"127.0.0.1:{self.port}", *gunicorn_args(self.workers, self.threads),
                "--error-logfile", "-", "--log-level", "info"]
         if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
             cmd = ["taskset", "-c", "0"] + cmd
@@ -658,7 +659,7 @@ class Fault:
     # result --------------------------------------------------------------------------
     def finish(self, checks: dict, figures: dict, details: dict | None = None):
         passed = all(checks.values())
-        figures = {**figures, **({"failed": ",".join(k for k, v in checks.items() if not v)} if not passed else {})}
+        figures = {**figures, **({"failed_checks": ",".join(k for k, v in checks.items() if not v)} if not passed else {})}
         self._emit(passed, figures, checks, details or {})
         self.finished = True
         return passed
@@ -669,7 +670,9 @@ class Fault:
         print(line, flush=True)
         record = {"id": f"F{self.number}", "name": self.name, "passed": passed, "line": line, "figures": figures,
                   "checks": checks, "details": details, "notes": self.notes,
-                  "seconds": round(time.monotonic() - self.started, 1), "machine": machine_info()}
+                  "seconds": round(time.monotonic() - self.started, 1), "machine": machine_info(),
+                  # The machine is shared: how busy it was is part of every figure.
+                  "loadavg": [round(x, 2) for x in os.getloadavg()]}
         target = os.environ.get("FAULT_RESULT_JSON")
         if target:
             Path(target).write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str))
