@@ -344,8 +344,10 @@ def public_pages(*, english: bool = False) -> list[tuple[str, str]]:
         ("news feed", f"/{y}/news/"),
         ("news item", f"/{y}/news/{news.pk}/"),
     ]
+    quiz_pages = quiz_public_pages(live, old)
     if english:
-        return pages + [("sign-in", "/signin/"), ("region", f"/{y}/regions/{hebei.pk}/")]
+        return pages + [("sign-in", "/signin/"), ("region", f"/{y}/regions/{hebei.pk}/")] + [
+            page for page in quiz_pages if page[0] in ("quiz list", "quiz (open now)")]
     pages += [
         ("catalog, searched and filtered", f"/{y}/activities/?q=开放日&format=onsite&bookable=1"),
         ("calendar, one day", f"/{y}/calendar/?view=day&day={live.starts_on.isoformat()}"),
@@ -366,6 +368,40 @@ def public_pages(*, english: bool = False) -> list[tuple[str, str]]:
     old_news = public_news(old).first()
     if old_news is not None:
         pages.append(("2020 news item", f"/2020/news/{old_news.pk}/"))
+    return pages + quiz_pages
+
+
+def quiz_public_pages(live, old) -> list[tuple[str, str]]:
+    """The quiz's public pages (no sign-in): the live year's quizzes (the one open now, the one
+    coming), their boards, 2020's finished quiz with its results, and a certificate's
+    verification page (valid and not). Picked by query from the demo's quizzes."""
+    from django.utils import timezone
+
+    from sciweek.quiz import certificates
+    from sciweek.quiz.models import Attempt, Quiz
+
+    now = timezone.now()
+    published = Quiz.objects.filter(status=Quiz.Status.PUBLISHED).order_by("opens_at", "id")
+    open_now = published.filter(campaign=live, opens_at__lte=now, closes_at__gt=now).first()
+    coming = published.filter(campaign=live, opens_at__gt=now).first()
+    ended = published.filter(campaign=old, closes_at__lte=now).first()
+    pages = [("quiz list", f"/{live.year}/quiz/"), ("2020 quiz list", "/2020/quiz/")]
+    if open_now is not None:
+        base = f"/{live.year}/quiz/{open_now.slug}/"
+        pages += [("quiz (open now)", base), ("quiz leaderboard", f"{base}leaderboard/"),
+                  ("quiz leaderboard, by province", f"{base}leaderboard/?scope=province&key=130000")]
+    if coming is not None:
+        pages.append(("quiz (coming)", f"/{live.year}/quiz/{coming.slug}/"))
+    if ended is not None:
+        base = f"/2020/quiz/{ended.slug}/"
+        pages += [("2020 quiz (ended)", base), ("2020 quiz leaderboard, city",
+                                                f"{base}leaderboard/?scope=city&key=130100")]
+        passed = next((a for a in Attempt.objects.filter(
+            quiz=ended, is_practice=False, status__in=Attempt.Status.DONE, review="").select_related(
+            "quiz").order_by("-score", "id")[:20] if certificates.available(a)), None)
+        if passed is not None:
+            pages.append(("quiz certificate check", certificates.verification_path(passed)))
+    pages.append(("quiz certificate check, invalid", "/quiz/certificate/not-a-certificate/"))
     return pages
 
 

@@ -33,6 +33,9 @@ def _test_settings(settings, tmp_path):
     from django.utils import translation
 
     cache.clear()  # each test starts cold: nothing cached by another test's (rolled-back) data
+    from sciweek.quiz import bank
+
+    bank.forget()  # the quiz bank's in-process copies are keyed by id, which SQLite reuses
     # An English request leaves its language active in the thread (LocaleMiddleware does not
     # reset it): every test starts and ends in the default language.
     translation.activate(settings.LANGUAGE_CODE)

@@ -27,6 +27,7 @@ from sciweek.campaigns.models import (
     RegionalPlan,
 )
 from sciweek.organizations.models import Organization
+from sciweek.quiz.demo.loader import build_live_quizzes
 
 from . import demo_data as D
 
@@ -60,15 +61,17 @@ _KEEP = {"accounts.user", "organizations.organization", "organizations.division"
 
 
 def purge_campaign(campaign: Campaign) -> None:
-    """Delete a demo campaign with everything in it: bookings of its sessions, its news, its
-    filings (with their sessions and review trail), its settings. Rows of other apps that
-    protect them (PROTECT foreign keys) are deleted first, round by round; never a user or an
-    organization."""
+    """Delete a demo campaign with everything in it: its quizzes (with their attempts), bookings
+    of its sessions, its news, its filings (with their sessions and review trail), its settings.
+    Rows of other apps that protect them (PROTECT foreign keys) are deleted first, round by
+    round; never a user or an organization."""
     from sciweek.news.models import NewsItem
+    from sciweek.quiz.demo.loader import purge_quizzes
     from sciweek.reservations.models import Reservation
 
     if not campaign.is_demo or campaign.year == D.YEAR:
         raise ValueError("only a live demo campaign is deleted and built again")
+    purge_quizzes(campaign)  # its quizzes with their attempts, standings and registrations
     Reservation.objects.filter(session__activity__campaign=campaign).delete()
     NewsItem.objects.filter(campaign=campaign).delete()
     for _round in range(5):
@@ -155,6 +158,7 @@ class LiveCampaignBuilder:
         self.build_sessions(activities)
         search.reindex([a.pk for a in activities.values() if a.status in S.PUBLIC])
         self.news(activities["open_day"])
+        self.quizzes = build_live_quizzes(campaign, self.hebei, today=self.today, now=self.now)
         return campaign
 
     # --- filings at each review stage ----------------------------------------------------

@@ -10,8 +10,10 @@ class QuizConfig(AppConfig):
     def ready(self):
         from sciweek.accounts.audit import register_labels
         from sciweek.api.registry import register_router
+        from sciweek.console.registry import NavEntry, register_nav
+        from sciweek.participants.registry import register_personal_data
 
-        from . import receivers
+        from . import receivers, services
         from .api import router
 
         register_labels({
@@ -24,6 +26,9 @@ class QuizConfig(AppConfig):
             "quiz.attempt_disqualified": _("取消答题成绩"),
             "quiz.results_exported": _("导出答题成绩"),
         })
-        # Console navigation is registered once its pages exist (console_urls).
+        register_nav(NavEntry("quiz:console_list", _("在线答题"), action="quiz.results", order=62),
+                     NavEntry("quiz:bank", _("题库"), action="quiz.question.write", order=64),
+                     NavEntry("quiz:review_queue", _("题目审核"), action="quiz.question.review", order=66))
         register_router(router)
+        register_personal_data("quiz", export=services.export_for, erase=services.erase_for)
         receivers.connect()

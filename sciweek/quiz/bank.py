@@ -2,9 +2,9 @@
 and its questions' texts and keys.
 
 A synchronized start (thousands of takers in seconds) must not read the bank per start. These
-reads are keyed by the quiz's ``updated_at``, which every service that changes the pool, the
-rules or a question in the pool moves (``services._touch_quizzes_using``), so a change is seen
-at once. They live in this process (a small LRU) and in Django's cache (shared by workers). The
+reads are keyed by the quiz's ``bank_version`` and ``updated_at``, which every service that
+changes the pool, the rules or a question in the pool moves (``services._touch``), so a change
+is seen at once by whoever reads the quiz afresh (every request does). They live in this process (a small LRU) and in Django's cache (shared by workers). The
 key never leaves the server: only ``services`` and the result pages after an answer read it.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ _LOCK = Lock()
 
 
 def _stamp(quiz) -> str:
-    return f"{quiz.pk}:{quiz.updated_at.timestamp() if quiz.updated_at else 0}"
+    return f"{quiz.pk}:{quiz.bank_version}:{quiz.updated_at.timestamp() if quiz.updated_at else 0}"
 
 
 def _kept(name: str, quiz, build):

@@ -156,6 +156,9 @@ class Quiz(models.Model):
     second_prizes = models.PositiveIntegerField(_("二等奖"), default=0)
     third_prizes = models.PositiveIntegerField(_("三等奖"), default=0)
     leaderboard_version = models.PositiveIntegerField(default=1, help_text="bumped when Redis may hold a stale board")
+    bank_version = models.PositiveIntegerField(
+        default=1, help_text="bumped (F() + 1) by every change of the pool, the rules or a pooled question: "
+                             "the key of the cached bank reads, with updated_at")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -306,7 +309,10 @@ class Attempt(models.Model):
         ]
         indexes = [models.Index(fields=["quiz", "status", "deadline_at"]),
                    models.Index(fields=["quiz", "ip_address"]), models.Index(fields=["quiz", "device_id"]),
-                   models.Index(fields=["quiz", "review"])]
+                   models.Index(fields=["quiz", "review"]),
+                   # the sweep of every quiz's overdue attempts (close_overdue), without a scan
+                   models.Index(fields=["deadline_at"], condition=Q(status="in_progress"),
+                                name="attempt_open_deadline")]
 
     def __str__(self):
         return f"{self.quiz_id}/{self.pk}"

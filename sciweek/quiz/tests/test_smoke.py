@@ -7,7 +7,7 @@ from sciweek.accounts.models import User
 from sciweek.organizations.models import Division, Organization
 from sciweek.participants.models import Profile
 from sciweek.quiz import services
-from sciweek.quiz.models import Question, Quiz
+from sciweek.quiz.models import Quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,203 @@
+"""A taker's certificate (合格证书) for a passed quiz, and its verification.
+
+The PDF (A4 landscape, reportlab; Chinese through its built-in CID font ``STSong-Light``, so no
+font file ships) names the quiz, its organizer, the taker, the score, the date and the
+certificate number, with a QR code of the verification address. That address carries a token
+signed with the site's secret (``django.core.signing``, salt ``sciweek.quiz.certificate``)
+around the attempt's ``certificate_code`` (96 random bits): it cannot be guessed, and a changed
+code or a made-up token fails the signature. ``verify`` answers None for a bad token, an
+unknown code, and an attempt that no longer deserves a certificate (disqualified since).
+
+Only a final, passed, scored (not practice) attempt of a person not disqualified gets one.
+"""
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import Paragraph
+
+from sciweek.core.http import site_url
+from sciweek.core.templatetags.sciweek import format_day
+
+from .models import Attempt, Standing
+
+SALT = "sciweek.quiz.certificate"
+FONT = "STSong-Light"
+PRODUCER = "SciWeek (reportlab)"
+RED = colors.HexColor("#9b1c1c")
+GOLD = colors.HexColor("#b08d3c")
+INK = colors.HexColor("#1f2933")
+
+
+def refusal(attempt: Attempt) -> str | None:
+    """Why this attempt has no certificate (None when it has one)."""
+    if not attempt.is_final or attempt.score is None:
+        return _("答题尚未完成，没有证书。")
+    if attempt.is_practice:
+        return _("练习不计分，没有证书。")
+    if not attempt.passed:
+        return _("成绩未达到及格线，没有证书。")
+    if attempt.review == Attempt.Review.DISQUALIFIED or Standing.objects.filter(
+            quiz_id=attempt.quiz_id, person_id=attempt.person_id, disqualified=True).exists():
+        return _("成绩已被取消，没有证书。")
+    return None
+
+
+def available(attempt: Attempt) -> bool:
+    return refusal(attempt) is None
+
+
+# --- the verification token ------------------------------------------------------------------
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
+
+
+def verification_token(attempt: Attempt) -> str:
+    """``<certificate_code>:<signature>``: URL-safe characters only."""
+    return _signer().sign(attempt.certificate_code)
+
+
+def verification_path(attempt: Attempt) -> str:
+    return reverse("quiz:certificate_verify", kwargs={"token": verification_token(attempt)})
+
+
+def verification_url(attempt: Attempt, request=None) -> str:
+    """The address in the QR code: absolute when the site knows its address (SCIWEEK_SITE_URL
+    or the request being served)."""
+    return site_url(request) + verification_path(attempt)
+
+
+def verify(token: str) -> Attempt | None:
+    """The attempt a token certifies, or None (bad signature, unknown code, or no longer
+    deserving a certificate)."""
+    try:
+        code = _signer().unsign(str(token))
+    except signing.BadSignature:
+        return None
+    attempt = (Attempt.objects.select_related("quiz__organization", "quiz__campaign", "registration")
+               .filter(certificate_code=code).first())
+    if attempt is None or not available(attempt):
+        return None
+    return attempt
+
+
+# --- the PDF -----------------------------------------------------------------------------------
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def taker_name(attempt: Attempt) -> str:
+    """The name the taker registered (in full: it is their own certificate)."""
+    registration = attempt.registration
+    if registration is not None and registration.display_name:
+        return registration.display_name
+    standing = Standing.objects.filter(quiz_id=attempt.quiz_id, person_id=attempt.person_id).values_list(
+        "display_name", flat=True).first()
+    if standing:
+        return standing
+    profile = getattr(attempt.person, "public_profile", None)
+    if profile is not None:
+        return profile.name or profile.masked_phone
+    return _("答题者")
+
+
+def pdf(attempt: Attempt, request=None) -> bytes:
+    """The certificate as an A4 landscape PDF. ValueError when the attempt has none."""
+    reason = refusal(attempt)
+    if reason:
+        raise ValueError(reason)
+    quiz = attempt.quiz
+    font = _font()
+    url = verification_url(attempt, request)
+    name = taker_name(attempt)
+    organizer = quiz.organization.name
+    day = format_day(timezone.localtime(attempt.finished_at), year=True)
+
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    c = pdfcanvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    title = _("%(quiz)s 合格证书") % {"quiz": quiz.title}
+    c.setTitle(title)
+    c.setAuthor(organizer)
+    c.setSubject(_("证书编号：%(code)s") % {"code": attempt.certificate_code})
+    c.setCreator(PRODUCER)
+
+    # The frame: a wide red border and a thin gold one inside it.
+    c.setStrokeColor(RED)
+    c.setLineWidth(6)
+    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(1.2)
+    c.rect(17 * mm, 17 * mm, width - 34 * mm, height - 34 * mm)
+
+    c.setFillColor(RED)
+    c.setFont(font, 40)
+    c.drawCentredString(width / 2, height - 52 * mm, _("合格证书"))
+
+    left, right = 38 * mm, width - 38 * mm
+    body = ParagraphStyle("body", fontName=font, fontSize=17, leading=30, textColor=INK, alignment=TA_LEFT,
+                          wordWrap="CJK", firstLineIndent=34)
+    plain = ParagraphStyle("plain", fontName=font, fontSize=11, leading=16, textColor=INK, alignment=TA_LEFT,
+                           wordWrap="CJK")
+    centre = ParagraphStyle("centre", parent=plain, alignment=TA_CENTER, fontSize=9, leading=12)
+
+    y = height - 72 * mm
+    c.setFillColor(INK)
+    c.setFont(font, 22)
+    c.drawString(left, y, _("%(name)s：") % {"name": name})
+    text = _("您于 %(day)s 参加由%(organizer)s主办的“%(quiz)s”，得分 %(score)s 分（满分 %(max)s 分），"
+             "成绩合格。特发此证，以资鼓励。") % {
+        "day": day, "organizer": organizer, "quiz": quiz.title, "score": attempt.score,
+        "max": attempt.max_score}
+    paragraph = Paragraph(escape(text), body)
+    _w, used = paragraph.wrapOn(c, right - left, 80 * mm)
+    paragraph.drawOn(c, left, y - 10 * mm - used)
+
+    # The QR code (bottom right) and its caption.
+    qr_size = 38 * mm
+    qr_x, qr_y = right - qr_size, 30 * mm
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(qr_size, qr_size, transform=[qr_size / (x1 - x0), 0, 0, qr_size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, c, qr_x, qr_y)
+    caption = Paragraph(escape(_("扫码查验")), centre)
+    caption.wrapOn(c, qr_size, 10 * mm)
+    caption.drawOn(c, qr_x, qr_y - 5 * mm)
+
+    # Who, when, which number (bottom left), then how to verify.
+    lines = [_("主办单位：%(organizer)s") % {"organizer": organizer},
+             _("发证日期：%(day)s") % {"day": day},
+             _("证书编号：%(code)s") % {"code": attempt.certificate_code}]
+    facts = Paragraph("<br/>".join(escape(line) for line in lines),
+                      ParagraphStyle("facts", parent=plain, fontSize=13, leading=21))
+    _w, used = facts.wrapOn(c, right - left - qr_size - 10 * mm, 40 * mm)
+    facts.drawOn(c, left, 52 * mm)
+    how = Paragraph(escape(_("查验方法：用手机扫描右侧二维码，或在浏览器中打开 %(url)s ，"
+                             "查验页面显示证书有效即为真。") % {"url": url}), plain)
+    how.wrapOn(c, right - left - qr_size - 10 * mm, 20 * mm)
+    how.drawOn(c, left, 28 * mm)
+
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
