@@ -238,9 +238,9 @@ class Api:
     async def current(self, attempt_id, key):
         return await self._call("GET", self.path("current", attempt_id=attempt_id), key)
 
-    async def answer(self, attempt_id, key, position, option_ids):
+    async def answer(self, attempt_id, key, position, options):
         return await self._call("POST", self.path("answer", attempt_id=attempt_id), key,
-                                {"position": position, "option_ids": option_ids})
+                                {"position": position, "options": options})
 
     async def finish(self, attempt_id, key):
         return await self._call("POST", self.path("finish", attempt_id=attempt_id), key)
@@ -251,7 +251,7 @@ class Api:
 
 
 def pick(question, rng):
-    options = [o["id"] for o in question["options"]]
+    options = [o["number"] for o in question["options"]]
     if question["kind"] == "multiple":
         return rng.sample(options, 2)
     return [rng.choice(options)]
@@ -636,7 +636,7 @@ def request_costs(setup, takers=20) -> dict:
         attempt, question = body["id"], body["current"]
         while question is not None:
             status, reply = call("answer", "post", paths["answer"].format(attempt_id=attempt), key,
-                                 {"position": question["position"], "option_ids": pick(question, rng)})
+                                 {"position": question["position"], "options": pick(question, rng)})
             if not reply.get("remaining"):
                 break
             status, body = call("next", "get", paths["current"].format(attempt_id=attempt), key)

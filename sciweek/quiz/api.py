@@ -5,13 +5,15 @@ the current question, answering, finishing, the result, the leaderboards and the
 
 The same services as the pages: the attempt is dealt, timed and scored on the server. A
 question comes without its key; the key and the explanation come back in the answer's result.
+Options are named by their number in the attempt's shuffled order, never by database id (ids
+follow the order an author wrote the options in, which would give the key away).
 Every refusal of the service (``services.QuizError``) is the API's one error shape with the
 service's status and code and its localized message. Personal responses are ``private,
 no-store``."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -32,6 +34,7 @@ from sciweek.participants.services import public_person
 from . import bank, certificates, leaderboard, services
 from .models import Attempt, AttemptQuestion, Question, Quiz, Registration, Standing
 from .public_views import attempts_left, quiz_state
+from .services import option_numbers
 
 router = Router(tags=["quiz"])
 TAGS = [{"name": "quiz", "description": "科普知识网络答题：答题活动、答题、成绩、排行榜和证书 / "
@@ -138,7 +141,8 @@ class QuizStartIn(Schema):
 
 
 class QuizOptionOut(Schema):
-    id: int
+    number: int = Field(description="选项在本次答题中的编号（1、2、3…，按本次的随机顺序）；作答时提交它 / "
+                                    "the option's number in this attempt's (shuffled) order: answer with it")
     text: str
 
 
@@ -147,7 +151,7 @@ class QuizQuestionOut(Schema):
     kind: str
     stem: str
     multiple: bool = Field(description="可选多个答案 / several options may be chosen")
-    options: list[QuizOptionOut] = Field(description="本次答题的选项顺序，不含答案 / in this attempt's order, no key")
+    options: list[QuizOptionOut] = Field(description="本次答题的选项和顺序，不含答案 / in this attempt's order, no key")
     served_at: datetime | None
     deadline_at: datetime = Field(description="本题（或本次答题）的截止时间，以服务器为准 / the server's deadline")
 
@@ -169,15 +173,16 @@ class QuizAttemptOut(Schema):
 
 class QuizAnswerIn(Schema):
     position: int = Field(ge=1, le=1000, description="题目序号 / the question's position")
-    option_ids: list[int] = Field(min_length=1, max_length=8, description="所选选项 id / chosen option ids")
+    options: list[Annotated[int, Field(ge=1, le=8)]] = Field(
+        min_length=1, max_length=8, description="所选选项的编号（QuizOptionOut.number）/ the chosen options' numbers")
 
 
 class QuizAnswerOut(Schema):
     position: int
     is_correct: bool
     in_time: bool = Field(description="false：超过本题时限，不得分 / false: too late, not counted")
-    chosen: list[int]
-    correct_option_ids: list[int]
+    chosen: list[int] = Field(description="所选选项的编号 / the numbers chosen")
+    correct_options: list[int] = Field(description="正确选项的编号 / the right options' numbers")
     explanation: str
     points: int = Field(description="本题分值 / the question's points")
     remaining: int = Field(description="还没有作答的题数 / questions left")
@@ -188,8 +193,8 @@ class QuizResultItemOut(Schema):
     kind: str
     stem: str
     options: list[QuizOptionOut]
-    chosen: list[int] | None
-    correct_option_ids: list[int]
+    chosen: list[int] | None = Field(description="所选选项的编号，null 为未作答 / numbers chosen, null: not answered")
+    correct_options: list[int] = Field(description="正确选项的编号 / the right options' numbers")
     is_correct: bool | None
     in_time: bool | None
     explanation: str
@@ -327,7 +332,7 @@ def _question(attempt: Attempt, item: AttemptQuestion) -> dict:
         deadline = min(deadline, item.served_at + timedelta(seconds=quiz.seconds_per_question))
     return {"position": item.position, "kind": info["kind"], "stem": info["stem"],
             "multiple": info["kind"] == Question.Kind.MULTIPLE,
-            "options": [{"id": pk, "text": texts.get(pk, "")} for pk in item.option_order],
+            "options": [{"number": n, "text": texts.get(pk, "")} for n, pk in enumerate(item.option_order, start=1)],
             "served_at": item.served_at, "deadline_at": deadline}
 
 
@@ -356,8 +361,10 @@ def _result(attempt: Attempt, request) -> dict:
         info = bank.question_info(quiz, item.question_id)
         texts = {option["id"]: option["text"] for option in info["options"]}
         items.append({"position": item.position, "kind": info["kind"], "stem": info["stem"],
-                      "options": [{"id": pk, "text": texts.get(pk, "")} for pk in item.option_order],
-                      "chosen": item.chosen, "correct_option_ids": list(item.correct_options),
+                      "options": [{"number": n, "text": texts.get(pk, "")}
+                                  for n, pk in enumerate(item.option_order, start=1)],
+                      "chosen": None if item.chosen is None else option_numbers(item, item.chosen),
+                      "correct_options": option_numbers(item, item.correct_options),
                       "is_correct": item.is_correct, "in_time": item.in_time, "explanation": info["explanation"],
                       "points": item.points})
     standing = None if attempt.is_practice else Standing.objects.filter(quiz=quiz, person=attempt.person).first()
@@ -548,20 +555,22 @@ def get_attempt(request, response: HttpResponse, attempt_id: int = ATTEMPT_ID):
              response={200: QuizAnswerOut, 404: Error, 409: Error, 422: Error, **AUTH_ERRORS},
              operation_id="answerQuizQuestion", summary="作答 / Answer a question")
 def answer(request, response: HttpResponse, payload: QuizAnswerIn, attempt_id: int = ATTEMPT_ID):
-    """回答一道题，返回对错、正确答案和解析。同样的答案重发（重试）得到同样的结果；
+    """回答一道题（`options`：所选选项的编号，见 `QuizOptionOut.number`），返回对错、正确答案和解析。
+    同样的答案重发（重试）得到同样的结果；
     已作答的题换答案 409 `already_answered`；超时已交卷 409 `too_late`；已交卷 409 `attempt_closed`；
     不在本次答题中的题、不存在的选项、单选题选了多个 422 `invalid`。已作答的不会丢失。
-    / Answers one question; returns right or wrong, the key and the explanation. The same answer again gets
-    the same result; another answer to an answered question is a 409 `already_answered`."""
+    / Answers one question (`options`: the chosen options' numbers); returns right or wrong, the key and the
+    explanation. The same answer again gets the same result; another answer to an answered question is a
+    409 `already_answered`."""
     _private(response)
     attempt = _attempt(_person(request), attempt_id)
     try:
-        result = services.answer(attempt, attempt.person, position=payload.position, option_ids=payload.option_ids)
+        result = services.answer(attempt, attempt.person, position=payload.position, numbers=payload.options)
     except services.QuizError as error:
         raise _refusal(error) from None
     item = result.item
     return {"position": item.position, "is_correct": result.is_correct, "in_time": result.in_time,
-            "chosen": list(item.chosen or []), "correct_option_ids": result.correct_options,
+            "chosen": option_numbers(item, item.chosen), "correct_options": option_numbers(item, result.correct_options),
             "explanation": result.explanation, "points": item.points, "remaining": result.remaining}
 
 

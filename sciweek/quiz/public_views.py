@@ -23,6 +23,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -40,6 +42,7 @@ from .models import Attempt, AttemptQuestion, Question, Quiz, Registration, Stan
 
 DEVICE_COOKIE = "sciweek_device"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
+SCHOOL_EXAMPLE = "石家庄市第二中学"  # in the registration form's help (and its translations)
 BOARD_SIZE = 50  # rows on a leaderboard page
 PREVIEW_SIZE = 10  # rows of the board on the quiz page
 HISTORY_SIZE = 20  # my attempts listed on the quiz page
@@ -297,7 +300,7 @@ class RegistrationForm(forms.Form):
     c = forms.ChoiceField(label=gettext_lazy("城市"), required=False)
     d = forms.ChoiceField(label=gettext_lazy("区县（可不选）"), required=False)
     school_name = forms.CharField(label=gettext_lazy("学校"), max_length=64, required=False,
-                                  help_text=gettext_lazy("请填写学校全称，如：石家庄市第二中学。"))
+                                  help_text=gettext_lazy("请填写学校全称，如：石家庄市第二中学。"))  # SCHOOL_EXAMPLE
 
     def __init__(self, *args, quiz: Quiz, **kwargs):
         super().__init__(*args, **kwargs)
@@ -305,6 +308,10 @@ class RegistrationForm(forms.Form):
         if not quiz.asks_region:
             for name in ("p", "c", "d"):
                 del self.fields[name]
+        # The help's example is a school's name: data, marked as Chinese on an English page.
+        help_text = conditional_escape(str(self.fields["school_name"].help_text))
+        self.fields["school_name"].help_text = mark_safe(  # noqa: S308 - escaped just above
+            help_text.replace(SCHOOL_EXAMPLE, str(conditional_escape(zh(SCHOOL_EXAMPLE)))))
         if quiz.asks_school:
             self.fields["school_name"].required = True
         else:
@@ -433,14 +440,16 @@ def start(request, year: int, slug: str):
 class AnswerForm(forms.Form):
     """One question as dealt: its options in this attempt's order (option_order, all of them),
     radio buttons for one answer, check boxes for a multiple choice. Nothing in it says which
-    option is right."""
+    option is right: an option's value is its number in this attempt's shuffled order, never
+    its database id (ids follow the order the author wrote the options in, and authors often
+    write the right one first)."""
 
     position = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, item: AttemptQuestion, info: dict, **kwargs):
         super().__init__(*args, **kwargs)
         texts = {option["id"]: option["text"] for option in info["options"]}
-        choices = [(str(pk), texts.get(pk, "")) for pk in item.option_order]
+        choices = [(str(number), texts.get(pk, "")) for number, pk in enumerate(item.option_order, start=1)]
         if info["kind"] == Question.Kind.MULTIPLE:
             field = forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple,
                                               help_text=_("多选题：选出全部正确答案。"))
@@ -517,11 +526,10 @@ def answer(request, year: int, slug: str, attempt_id: int):
         return _sign_in(request, reverse("quiz:detail", args=[year, slug]))
     attempt = _own_attempt(request, year, slug, attempt_id)
     position = _int(request.POST.get("position"))
-    chosen = request.POST.getlist("option")
     if position is None or not 0 < position <= 1000:  # a question's number (the database's range)
         return _attempt_page(request, attempt, error=_("这道题不在本次答题中。"))
     try:
-        result = services.answer(attempt, attempt.person, position=position, option_ids=chosen)
+        result = services.answer(attempt, attempt.person, position=position, numbers=request.POST.getlist("option"))
     except services.NotFound:
         raise Http404 from None
     except (services.TooLate, services.AttemptClosed) as refusal:

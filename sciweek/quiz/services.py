@@ -232,10 +232,11 @@ def save_question(*, actor, organization, kind: str, stem: str, options: list[Op
 def review_questions(questions, *, actor, approve: bool, note: str = "") -> int:
     """Approve or return submitted questions (a reviewer above or at the bank's organization).
     Returns how many moved; questions in another state are left as they are."""
-    ids = []
+    ids, organization = [], None
     for question in questions:
         policy.require(actor, "quiz.question.review", question)
         ids.append(question.pk)
+        organization = organization or question.organization  # the bank's, for the audit log
     if not approve and not note.strip():
         raise ValidationError(_("退回时请写明原因。"))
     with transaction.atomic():
@@ -243,8 +244,12 @@ def review_questions(questions, *, actor, approve: bool, note: str = "") -> int:
             status=Question.Status.APPROVED if approve else Question.Status.RETURNED, review_note=note.strip()[:255],
             reviewed_by=actor, reviewed_at=timezone.now(), updated_at=timezone.now())
         _touch_quizzes_using(ids)
-        record("quiz.questions_approved" if approve else "quiz.questions_returned", actor=actor,
-               summary=_("%(n)s 道题") % {"n": moved}, detail={"ids": ids[:500]})
+        facts = {"actor": actor, "organization": organization,
+                 "summary": _("%(n)s 道题") % {"n": moved}, "detail": {"ids": ids[:500]}}
+        if approve:  # literal actions: the audit-label check reads them
+            record("quiz.questions_approved", **facts)
+        else:
+            record("quiz.questions_returned", **facts)
     return moved
 
 
@@ -657,11 +662,39 @@ def _record_answer(item: AttemptQuestion, values: dict) -> bool:
     return bool(AttemptQuestion.objects.filter(pk=item.pk, answered_at__isnull=True).update(**values))
 
 
-def answer(attempt: Attempt, person, *, position: int, option_ids: list[int], now=None) -> AnswerResult:
+def option_numbers(item: AttemptQuestion, ids) -> list[int]:
+    """Option ids as the attempt names them to the taker: 1, 2, 3… in its dealt (shuffled)
+    order. Pages and the API never show a database id: ids follow the order the author wrote
+    the options in, and authors often write the right one first."""
+    order = list(item.option_order)
+    return sorted(order.index(pk) + 1 for pk in ids or [] if pk in order)
+
+
+def _ids_of_numbers(item: AttemptQuestion, numbers) -> list:
+    """The option ids that a taker's numbers name; a number that names none becomes an id no
+    option has, so the answer is refused as "选项不存在"."""
+    if isinstance(numbers, (str, int)):
+        numbers = [numbers]
+    order = list(item.option_order)
+    ids = []
+    for number in numbers or []:
+        try:
+            n = int(number) if not isinstance(number, bool) else None
+        except (TypeError, ValueError):
+            n = None
+        ids.append(order[n - 1] if n is not None and 0 < n <= len(order) else -1)
+    return ids
+
+
+def answer(attempt: Attempt, person, *, position: int, numbers: list[int] | None = None,
+           option_ids: list[int] | None = None, now=None) -> AnswerResult:
     """Record the answer to one question of the person's attempt, once. The same answer sent
     again (a retry) gets the same result; a different one is refused; an answer after the
     question's time is kept but does not count; after the attempt's time it is refused (the
     attempt is closed with what was answered before).
+
+    Takers answer with ``numbers`` (1, 2, 3… in the dealt order, see ``option_numbers``);
+    ``option_ids`` (database ids) are for the platform's own callers (the demo, tests).
 
     Queries: the attempt's sheet (one read), the conditional UPDATE."""
     now = now or timezone.now()
@@ -678,11 +711,11 @@ def answer(attempt: Attempt, person, *, position: int, option_ids: list[int], no
         position = int(position)
     except (TypeError, ValueError):
         raise BadAnswer(_("这道题不在本次答题中。")) from None
-    chosen = _chosen(option_ids)
     sheet = list(AttemptQuestion.objects.filter(attempt_id=attempt.pk))
     item = next((row for row in sheet if row.position == position), None)
     if item is None:
         raise BadAnswer(_("这道题不在本次答题中。"))
+    chosen = _chosen(_ids_of_numbers(item, numbers) if numbers is not None else option_ids)
     if not chosen:
         raise BadAnswer(_("请选择答案。"))
     if not set(chosen) <= set(item.option_order):
@@ -933,9 +966,12 @@ def review_attempt(attempt: Attempt, *, actor, disqualify: bool, note: str = "")
         elif standing is not None and standing.disqualified and not Attempt.objects.filter(
                 quiz=quiz, person_id=attempt.person_id, review=Attempt.Review.DISQUALIFIED).exists():
             _recount(quiz, attempt.person_id, standing)
-        record("quiz.attempt_disqualified" if disqualify else "quiz.attempt_cleared", actor=actor,
-               organization=quiz.organization, summary=note.strip()[:200] or str(attempt.pk),
-               detail={"attempt": attempt.pk})
+        facts = {"actor": actor, "organization": quiz.organization, "summary": note.strip()[:200] or str(attempt.pk),
+                 "detail": {"attempt": attempt.pk}}
+        if disqualify:
+            record("quiz.attempt_disqualified", **facts)
+        else:
+            record("quiz.attempt_cleared", **facts)
 
 
 # --- personal data (participants.registry) ----------------------------------------------------

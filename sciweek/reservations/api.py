@@ -6,18 +6,20 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
 from sciweek.activities.models import Session
 from sciweek.api.auth import BearerToken
 from sciweek.api.errors import ApiError, Error
+from sciweek.api.schemas import MAX_ID
 from sciweek.participants.services import public_person
 
 from . import selectors, services
 from .models import Reservation
 
 router = Router(tags=["reservations"])
+SESSION_ID = Path(..., ge=1, le=MAX_ID, description="场次 id / session id")
 
 
 class ReserveIn(Schema):
@@ -70,7 +72,7 @@ def _person(request):
              response={201: ReservationOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error, 429: Error,
                        503: Error}, operation_id="reserveSession",
              summary="预约场次 / Reserve places")
-def reserve(request, session_id: int, payload: ReserveIn):
+def reserve(request, payload: ReserveIn, session_id: int = SESSION_ID):
     """预约一个场次；约满时进入候补（`status: waiting`）。重试请带相同的 `Idempotency-Key` 请求头，
     不会重复预约。团体预约填写 `seats` 和 `group_name`。繁忙时返回 503，请稍后重试。
     / Books places (or joins the waiting list when full). Retries with the same Idempotency-Key

@@ -10,7 +10,7 @@ from django.utils import timezone
 from sciweek.accounts.models import User
 from sciweek.api.models import ApiToken
 from sciweek.api.tests.conftest import assert_error
-from sciweek.quiz import certificates, services
+from sciweek.quiz import bank, certificates, services
 from sciweek.quiz.models import Attempt, AttemptQuestion, Quiz, Registration, Standing
 
 from .test_public_pages import COUNTY, EVEN, make_quiz, registered, taker
@@ -21,6 +21,11 @@ pytestmark = pytest.mark.django_db
 def bearer(user) -> dict:
     _token, key = ApiToken.issue(user, name="quiz test")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def numbers(item, ids) -> list[int]:
+    """Options as the API names them: their numbers in the attempt's order (1, 2, …)."""
+    return sorted(item.option_order.index(pk) + 1 for pk in ids)
 
 
 def post(client, path, body, auth):
@@ -110,14 +115,16 @@ def test_register_start_answer_finish_result_certificate(client, demo):
     for n in range(6):
         current = get(client, f"/me/quiz-attempts/{attempt['id']}", auth).json()["current"]
         item = AttemptQuestion.objects.get(attempt_id=attempt["id"], position=current["position"])
-        assert [o["id"] for o in current["options"]] == item.option_order
+        texts = {o["id"]: o["text"] for o in bank.question_info(quiz, item.question_id)["options"]}
+        # Numbered in this attempt's order, never by database id (which would hint at the key).
+        assert current["options"] == [{"number": n, "text": texts[pk]} for n, pk in enumerate(item.option_order, 1)]
         assert set(current) == {"position", "kind", "stem", "multiple", "options", "served_at", "deadline_at"}
-        assert all(set(o) == {"id", "text"} for o in current["options"])  # no key anywhere
         answered = post(client, f"/me/quiz-attempts/{attempt['id']}/answers",
-                        {"position": current["position"], "option_ids": item.correct_options}, auth)
+                        {"position": current["position"], "options": numbers(item, item.correct_options)}, auth)
         assert answered.status_code == 200, answered.content
         body = answered.json()
-        assert body["is_correct"] and body["in_time"] and body["correct_option_ids"] == item.correct_options
+        assert body["is_correct"] and body["in_time"] and body["correct_options"] == numbers(item, item.correct_options)
+        assert body["chosen"] == body["correct_options"]
         assert body["explanation"] and body["remaining"] == 5 - n
     done = get(client, f"/me/quiz-attempts/{attempt['id']}", auth).json()
     assert done["current"] is None and done["answered_count"] == 6 and done["status"] == "in_progress"
@@ -192,48 +199,48 @@ def underway(client, demo):
     return quiz, person, auth, attempt["id"], item
 
 
-def _answer(client, attempt_id, auth, position, option_ids):
-    return post(client, f"/me/quiz-attempts/{attempt_id}/answers", {"position": position, "option_ids": option_ids},
-                auth)
+def _answer(client, attempt_id, auth, position, options):
+    return post(client, f"/me/quiz-attempts/{attempt_id}/answers", {"position": position, "options": options}, auth)
 
 
 def test_bad_answers_in_the_error_shape_and_nothing_lost(client, underway):
     quiz, person, auth, attempt_id, item = underway
-    wrong = [pk for pk in item.option_order if pk not in item.correct_options][:1]
+    wrong = numbers(item, [pk for pk in item.option_order if pk not in item.correct_options][:1])
+    right = numbers(item, item.correct_options)
     # Not in this attempt, an option that does not exist, none at all, malformed.
     assert "不在本次答题中" in assert_error(_answer(client, attempt_id, auth, 99, wrong), 422, "invalid")["message"]
-    assert "选项不存在" in assert_error(_answer(client, attempt_id, auth, item.position, [123456789]), 422,
-                                     "invalid")["message"]
-    assert_error(_answer(client, attempt_id, auth, item.position, []), 422, "invalid")
+    assert "选项不存在" in assert_error(_answer(client, attempt_id, auth, item.position, [len(item.option_order) + 1]),
+                                     422, "invalid")["message"]
+    for bad in ([], [0], [9], [item.option_order[0]], ["x"]):  # a database id is no number of the attempt's
+        assert_error(_answer(client, attempt_id, auth, item.position, bad), 422, "invalid")
     assert_error(post(client, f"/me/quiz-attempts/{attempt_id}/answers", {"position": "x"}, auth), 422, "invalid")
     assert_error(client.post(f"/api/v1/me/quiz-attempts/{attempt_id}/answers", "{not json",
                              content_type="application/json", **auth), 400, "bad_request")
     # A question not shown yet.
     later = AttemptQuestion.objects.filter(attempt_id=attempt_id, served_at__isnull=True).order_by("position").last()
-    assert "请按顺序作答" in assert_error(_answer(client, attempt_id, auth, later.position, later.option_order[:1]),
-                                       422, "invalid")["message"]
+    assert "请按顺序作答" in assert_error(_answer(client, attempt_id, auth, later.position, [1]), 422,
+                                       "invalid")["message"]
     # Answered, then the same again (a retry: the same result), then otherwise (refused, kept).
     first = _answer(client, attempt_id, auth, item.position, wrong)
     assert first.status_code == 200 and not first.json()["is_correct"]
     assert _answer(client, attempt_id, auth, item.position, wrong).json() == first.json()
-    error = assert_error(_answer(client, attempt_id, auth, item.position, item.correct_options), 409,
-                         "already_answered")
+    error = assert_error(_answer(client, attempt_id, auth, item.position, right), 409, "already_answered")
     assert "不能修改" in error["message"]
     item.refresh_from_db()
-    assert item.chosen == wrong and item.is_correct is False
+    assert numbers(item, item.chosen) == wrong and item.is_correct is False
 
 
 def test_after_the_deadline_and_after_finishing(client, underway):
     quiz, person, auth, attempt_id, item = underway
-    _answer(client, attempt_id, auth, item.position, item.correct_options)
+    _answer(client, attempt_id, auth, item.position, numbers(item, item.correct_options))
     current = get(client, f"/me/quiz-attempts/{attempt_id}", auth).json()["current"]
     Attempt.objects.filter(pk=attempt_id).update(deadline_at=timezone.now() - timedelta(seconds=1))
-    error = assert_error(_answer(client, attempt_id, auth, current["position"], [current["options"][0]["id"]]),
+    error = assert_error(_answer(client, attempt_id, auth, current["position"], [current["options"][0]["number"]]),
                          409, "too_late")
     assert "自动交卷" in error["message"]
     result = get(client, f"/me/quiz-attempts/{attempt_id}/result", auth).json()
     assert result["status"] == "expired" and result["score"] == item.points  # the answer before is kept
-    assert_error(_answer(client, attempt_id, auth, current["position"], [current["options"][0]["id"]]), 409,
+    assert_error(_answer(client, attempt_id, auth, current["position"], [current["options"][0]["number"]]), 409,
                  "too_late")
 
 
@@ -242,7 +249,8 @@ def test_closed_attempt_and_results_not_ready(client, underway):
     assert_error(get(client, f"/me/quiz-attempts/{attempt_id}/result", auth), 409, "refused")
     assert_error(get(client, f"/me/quiz-attempts/{attempt_id}/certificate", auth), 409, "refused")
     post(client, f"/me/quiz-attempts/{attempt_id}/finish", {}, auth)
-    assert_error(_answer(client, attempt_id, auth, item.position, item.correct_options), 409, "attempt_closed")
+    assert_error(_answer(client, attempt_id, auth, item.position, numbers(item, item.correct_options)), 409,
+                 "attempt_closed")
     error = assert_error(get(client, f"/me/quiz-attempts/{attempt_id}/certificate", auth), 409, "refused")
     assert "及格" in error["message"]
 
@@ -251,7 +259,7 @@ def test_another_persons_attempt_is_not_found(client, underway):
     quiz, person, auth, attempt_id, item = underway
     stranger = bearer(taker(131))
     for response in (get(client, f"/me/quiz-attempts/{attempt_id}", stranger),
-                     _answer(client, attempt_id, stranger, item.position, item.correct_options),
+                     _answer(client, attempt_id, stranger, item.position, [1]),
                      post(client, f"/me/quiz-attempts/{attempt_id}/finish", {}, stranger),
                      get(client, f"/me/quiz-attempts/{attempt_id}/result", stranger),
                      get(client, f"/me/quiz-attempts/{attempt_id}/certificate", stranger),
@@ -282,7 +290,7 @@ def test_quiz_not_open_and_auth(client, demo):
 
 def test_english_messages_follow_accept_language(client, underway):
     quiz, person, auth, attempt_id, item = underway
-    response = _answer(client, attempt_id, {**auth, "HTTP_ACCEPT_LANGUAGE": "en"}, 99, item.option_order[:1])
+    response = _answer(client, attempt_id, {**auth, "HTTP_ACCEPT_LANGUAGE": "en"}, 99, [1])
     error = assert_error(response, 422, "invalid")
     assert error["message"]  # English once the shared catalogue has this part's strings (see /tmp/h/po)
     assert Registration.objects.filter(quiz=quiz, person=person).exists()

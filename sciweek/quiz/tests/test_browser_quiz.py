@@ -2,8 +2,8 @@
 quiz, signs in with a text-message code, registers (the region pickers), starts, answers
 every question (the countdown running), hands in, sees the result and the ranks, downloads
 the certificate (a PDF) and opens its verification page. axe-core (WCAG 2.0/2.1 A and AA)
-finds nothing on any page of the walk, at 390×844 and 1280×800; none scrolls sideways at
-320 CSS px. Screenshots of the attempt and result pages go to /tmp/quiz-shots/ (or
+finds nothing on any page of the walk, at 390×844 and 1280×800; none scrolls sideways or cuts
+text off at 320 or 180 CSS px, nor with the largest text on a 360-px phone. Screenshots of the attempt and result pages go to /tmp/quiz-shots/ (or
 SCIWEEK_QUIZ_SHOTS)."""
 import os
 import re
@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE_VIEW = {"width": 390, "height": 844}
 DESKTOP_VIEW = {"width": 1280, "height": 800}
 NARROW = {"width": 320, "height": 640}
+ZOOM_200 = {"width": 180, "height": 370}
+PHONE_360 = {"width": 360, "height": 740}
 SHOTS = Path(os.environ.get("SCIWEEK_QUIZ_SHOTS", "/tmp/quiz-shots"))
 PHONE = "13712349901"
 
@@ -111,8 +113,8 @@ def test_a_taker_on_a_phone_from_sign_in_to_the_certificate(live_server, demo, p
         if n == 1:
             seen("attempt, question 1")
             shot(page, "attempt-390x844")
-        for pk in item.correct_options:
-            page.locator(f'input[name="option"][value="{pk}"]').check()
+        for pk in item.correct_options:  # the options are numbered in this attempt's order
+            page.locator(f'input[name="option"][value="{item.option_order.index(pk) + 1}"]').check()
         page.get_by_role("button", name="提交答案").click()
         page.wait_for_url("**/answer/")
         assert "回答正确" in page.inner_text("main")
@@ -151,27 +153,40 @@ def test_a_taker_on_a_phone_from_sign_in_to_the_certificate(live_server, demo, p
     seen("quiz page, after the attempt")
     page.goto(f"{base}/my/quiz/")
     seen("my quizzes")
-    # Finishing early asks first.
+    # A second attempt, left in progress while the other sizes are looked at.
     page.goto(f"{base}/{quiz.campaign.year}/quiz/{quiz.slug}/")
     page.get_by_role("button", name="开始答题").click()
     page.wait_for_url("**/attempt/*/")
-    page.get_by_role("button", name="交卷", exact=True).click()
-    page.wait_for_url("**/finish/")
-    assert "确定要交卷吗" in page.inner_text("main")
-    found.axe(page, "finish early, the question")
-    page.get_by_role("button", name="确定交卷").click()
-    page.wait_for_url("**/result/")
+    second = page.url.removeprefix(base)
+    pages.append(("attempt in progress", second))
 
-    # The same pages on a desktop and at 320 CSS px (the same signed-in browser context).
-    for viewport, label in ((DESKTOP_VIEW, "1280×800"), (NARROW, "320 px")):
+    # The same pages on a desktop, at 320 CSS px, at 180 CSS px (200 % zoom on a 360-px phone),
+    # and with the largest text (32-px default font and the site's 特大字) on a 360-px phone,
+    # in the same signed-in browser context.
+    pages = [(name, path) for name, path in pages if "/answer/" not in path]  # a POST's page
+    page.set_viewport_size(DESKTOP_VIEW)
+    for name, path in pages:
+        page.goto(base + path)
+        found.axe(page, f"1280×800: {name}")
+    for viewport, label in ((NARROW, "320 px"), (ZOOM_200, "180 px"), (PHONE_360, "largest text")):
         page.set_viewport_size(viewport)
+        if viewport is PHONE_360:
+            page.context.add_cookies([{"name": "sciweek_text", "value": "largest", "url": base}])
+            page.context.new_cdp_session(page).send("Page.setFontSizes",
+                                                    {"fontSizes": {"standard": 32, "fixed": 26}})
         for name, path in pages:
-            if "/answer/" in path:
-                continue  # a POST's page
             page.goto(base + path)
-            if viewport is NARROW:
-                found.overflow(page, f"{label}: {name}")
-                found.clipped(page, f"{label}: {name}")
-            else:
-                found.axe(page, f"{label}: {name}")
+            found.overflow(page, f"{label}: {name}")
+            found.clipped(page, f"{label}: {name}")
+
+    # Handing the second attempt in early asks first (unless its questions' time ran out meanwhile).
+    page.set_viewport_size(PHONE_VIEW)
+    page.goto(base + second)
+    page.get_by_role("button", name="交卷", exact=True).click()
+    page.wait_for_load_state()
+    if "确定要交卷吗" in page.inner_text("main"):
+        found.axe(page, "finish early, the question")
+        page.get_by_role("button", name="确定交卷").click()
+    page.wait_for_url("**/result/")
+    assert Attempt.objects.get(pk=int(second.rstrip("/").rsplit("/", 1)[1])).status == "finished"
     assert not found, found.report()

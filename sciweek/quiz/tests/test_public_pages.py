@@ -7,6 +7,7 @@ of the issue answered by a message on the page (never a 500), another person's a
 `make_quiz`, `taker` and `sign_in_taker` are shared with the API and browser tests."""
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -94,6 +95,11 @@ def url(quiz, name="detail", attempt=None):
     return reverse(f"quiz:{name}", args=args)
 
 
+def pick(item, ids) -> list[str]:
+    """What the form sends for these options: their numbers in the attempt's order (1, 2, …)."""
+    return [str(item.option_order.index(pk) + 1) for pk in ids]
+
+
 def answer_all(client, quiz, attempt, *, right=True):
     """Answer every question through the pages; returns the feedback pages' HTML."""
     pages = []
@@ -102,7 +108,7 @@ def answer_all(client, quiz, attempt, *, right=True):
         assert page.status_code == 200
         item = AttemptQuestion.objects.filter(attempt=attempt, answered_at__isnull=True).order_by("position").first()
         key = item.correct_options if right else [pk for pk in item.option_order if pk not in item.correct_options][:1]
-        response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": key})
+        response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": pick(item, key)})
         assert response.status_code == 200
         pages.append(response.content.decode())
     return pages
@@ -220,9 +226,14 @@ def test_the_attempt_page_never_carries_the_key(client, demo):
         page = client.get(url(quiz, "attempt", attempt))
         html = page.content.decode()
         item = AttemptQuestion.objects.filter(attempt=attempt, answered_at__isnull=True).order_by("position").first()
-        shown = [int(v) for v in re.findall(r'name="option" value="(\d+)"', html)]
-        assert shown == item.option_order  # every option, in this attempt's order, nothing else
         info = bank.question_info(quiz, item.question_id)
+        texts = {option["id"]: option["text"] for option in info["options"]}
+        shown = re.findall(r'name="option" value="([^"]*)"[^>]*>\s*(?:<span[^>]*>)?([^<]+)', html)
+        # Every option, in this attempt's order, numbered 1, 2, … (never its database id, which
+        # follows the order the author wrote the options in: a hint to the key).
+        assert [(value, label.strip()) for value, label in shown] == [
+            (str(n), texts[pk]) for n, pk in enumerate(item.option_order, start=1)]
+        assert not any(f'value="{pk}"' in html for pk in item.option_order if pk > len(item.option_order))
         assert info["stem"] in html
         assert info["explanation"] not in html
         main = html[html.index("<main"):html.index("</main>")]
@@ -231,7 +242,7 @@ def test_the_attempt_page_never_carries_the_key(client, demo):
         assert "quiz.js" in html and "<script>" not in html  # no inline script: nothing but the countdown
         assert f'name="position" value="{item.position}"' in html
         response = client.post(url(quiz, "answer", attempt), {"position": item.position,
-                                                              "option": item.correct_options})
+                                                              "option": pick(item, item.correct_options)})
         feedback = response.content.decode()
         assert "回答正确" in feedback and info["explanation"] in feedback
         assert feedback.count("（您的选择，正确）") == len(item.correct_options)
@@ -339,6 +350,7 @@ def test_bad_answers_get_a_message_and_lose_nothing(client, demo):
     client.get(url(quiz, "attempt", attempt))
     item = _current(attempt)
     other = [pk for pk in item.option_order if pk not in item.correct_options][0]
+    other_number = pick(item, [other])[0]
 
     # Nothing chosen: the question again, with the message tied to it.
     response = client.post(url(quiz, "answer", attempt), {"position": item.position})
@@ -347,39 +359,37 @@ def test_bad_answers_get_a_message_and_lose_nothing(client, demo):
     assert 'id="id_option_error"' in html and 'aria-describedby="id_option_error"' in html
 
     # An option that does not exist (another question's, or made up).
-    elsewhere = AttemptQuestion.objects.filter(attempt=attempt).exclude(pk=item.pk).first().option_order[0]
-    for bogus in ("999999999", "abc", "-1", "99999999999999999999999", str(elsewhere)):
+    for bogus in ("999999999", "abc", "-1", "0", "99999999999999999999999", str(len(item.option_order) + 1),
+                  str(other)):  # str(other): a database id, not a number of this attempt's options
         response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": bogus})
         assert response.status_code == 200 and "选项不存在" in text(response), bogus
 
     # A question that is not in this attempt, or no question at all.
     for position in ("99", "", "x", "-1", "99999999999999999999999"):
-        response = client.post(url(quiz, "answer", attempt), {"position": position, "option": str(other)})
+        response = client.post(url(quiz, "answer", attempt), {"position": position, "option": other_number})
         assert response.status_code == 200 and "这道题不在本次答题中" in text(response), position
         assert f'name="position" value="{item.position}"' in response.content.decode()  # still this question
 
     # Two answers to a single-choice question.
-    response = client.post(url(quiz, "answer", attempt), {"position": item.position,
-                                                          "option": item.option_order[:2]})
+    response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": ["1", "2"]})
     if bank.question_info(quiz, item.question_id)["kind"] != "multiple":
         assert "这道题只能选一个答案" in text(response)
 
     # Answered, then answered again otherwise: refused, the first answer kept.
-    client.post(url(quiz, "answer", attempt), {"position": item.position, "option": str(other)})
+    client.post(url(quiz, "answer", attempt), {"position": item.position, "option": other_number})
     again = client.post(url(quiz, "answer", attempt), {"position": item.position,
-                                                       "option": item.correct_options})
+                                                       "option": pick(item, item.correct_options)})
     assert again.status_code == 200 and "这道题已经作答，不能修改" in text(again)
     assert "回答错误" in text(again)
     item.refresh_from_db()
     assert item.chosen == [other] and item.is_correct is False
     # The same answer sent again (a retry) is the same feedback, no refusal.
-    retry = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": str(other)})
+    retry = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": other_number})
     assert "回答错误" in text(retry) and "不能修改" not in text(retry)
 
     # A later question before it was shown.
     later = AttemptQuestion.objects.filter(attempt=attempt, served_at__isnull=True).order_by("position").last()
-    response = client.post(url(quiz, "answer", attempt), {"position": later.position,
-                                                          "option": later.option_order[0]})
+    response = client.post(url(quiz, "answer", attempt), {"position": later.position, "option": "1"})
     assert "请按顺序作答" in text(response)
     later.refresh_from_db()
     assert later.answered_at is None
@@ -392,17 +402,18 @@ def test_an_answer_after_the_deadline_is_refused_and_the_attempt_closed(client, 
     attempt = _started(client, quiz, person)
     client.get(url(quiz, "attempt", attempt))
     first = _current(attempt)
-    client.post(url(quiz, "answer", attempt), {"position": first.position, "option": first.correct_options})
+    client.post(url(quiz, "answer", attempt), {"position": first.position,
+                                               "option": pick(first, first.correct_options)})
     client.get(url(quiz, "attempt", attempt))
     item = _current(attempt)
     Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
-    response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": item.correct_options},
+    response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": pick(item, item.correct_options)},
                            follow=True)
     assert response.redirect_chain[-1][0] == url(quiz, "result", attempt)
     assert "答题时间已到，本次答题已自动交卷" in text(response)
     attempt.refresh_from_db()
     assert attempt.status == "expired" and attempt.score == first.points  # the earlier answer kept
-    response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": item.correct_options},
+    response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": pick(item, item.correct_options)},
                            follow=True)
     assert "本次答题已" in text(response)
 
@@ -415,7 +426,7 @@ def test_a_question_answered_after_its_own_time_does_not_count(client, demo):
     client.get(url(quiz, "attempt", attempt))
     item = _current(attempt)
     AttemptQuestion.objects.filter(pk=item.pk).update(served_at=timezone.now() - timedelta(seconds=23))
-    response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": item.correct_options})
+    response = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": pick(item, item.correct_options)})
     assert "超过本题时限，不得分" in text(response)
     item.refresh_from_db()
     assert item.is_correct is False and item.in_time is False
@@ -446,7 +457,7 @@ def test_another_persons_attempt_is_not_found(client, demo):
     sign_in_taker(client, taker(13))
     assert client.get(url(quiz, "attempt", attempt)).status_code == 404
     assert client.post(url(quiz, "answer", attempt), {"position": item.position,
-                                                      "option": item.correct_options}).status_code == 404
+                                                      "option": pick(item, item.correct_options)}).status_code == 404
     assert client.post(url(quiz, "finish", attempt), {"confirmed": "1"}).status_code == 404
     assert client.get(url(quiz, "result", attempt)).status_code == 404
     assert client.get(url(quiz, "certificate", attempt)).status_code == 404
@@ -574,7 +585,7 @@ def test_the_attempt_page_and_the_answer_take_few_queries(client, demo, django_a
         item = _current(attempt)
         with django_assert_max_num_queries(9):
             response = client.post(url(quiz, "answer", attempt), {"position": item.position,
-                                                                  "option": item.correct_options})
+                                                                  "option": pick(item, item.correct_options)})
         assert response.status_code == 200
     with django_assert_max_num_queries(20):  # scoring: the sheet, the integrity flags, the standing
         client.post(url(quiz, "finish", attempt))
@@ -582,26 +593,68 @@ def test_the_attempt_page_and_the_answer_take_few_queries(client, demo, django_a
         assert client.get(url(quiz, "result", attempt)).status_code == 200
 
 
-def test_english_pages_mark_the_chinese_data(client, demo):
-    """Data stays Chinese on English pages, marked lang="zh-CN" for screen readers (the English
-    interface itself comes with the merged catalogue: /tmp/h/po/quiz-public.po)."""
-    quiz = make_quiz(demo)
+class _UnmarkedChinese(HTMLParser):
+    """Chinese text in <main> that is not inside an element marked lang="zh-CN"."""
+
+    VOID = {"input", "br", "img", "hr", "meta", "link", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.in_main, self.found = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attrs = dict(attrs)
+        self.in_main += tag == "main" or bool(self.in_main)
+        self.stack.append((tag, attrs.get("lang", "").startswith("zh")))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            name, _zh = self.stack.pop()
+            if self.in_main:
+                self.in_main -= 1
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if self.in_main and not any(zh for _tag, zh in self.stack) and re.search(r"[\u4e00-\u9fff]", data):
+            self.found.append(data.strip())
+
+
+def unmarked_chinese(html: str) -> list[str]:
+    parser = _UnmarkedChinese()
+    parser.feed(html)
+    return parser.found
+
+
+def test_english_pages_are_english_and_mark_the_chinese_data(client, demo):
+    """On English pages the interface is English (the merged catalogue) and every Chinese text
+    left is data, marked lang="zh-CN" for screen readers."""
+    quiz = make_quiz(demo, asks_school=True, first_prizes=3)
     person = taker(50)
     sign_in_taker(client, person)
-    attempt = _started(client, quiz, person)
     english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    registration = client.get(url(quiz, "register"), **english).content.decode()
+    assert "Name or nickname" in registration and unmarked_chinese(registration) == []
+    attempt = _started(client, quiz, person, school="石家庄市第二中学")
     page = client.get(url(quiz, "attempt", attempt), **english)
     item = _current(attempt)
     info = bank.question_info(quiz, item.question_id)
     html = page.content.decode()
     assert page.status_code == 200 and '<html lang="en"' in html
-    assert f'<span lang="zh-CN">{info["stem"]}</span>' in html
-    feedback = client.post(url(quiz, "answer", attempt), {"position": item.position, "option": item.correct_options},
+    assert f'<span lang="zh-CN">{info["stem"]}</span>' in html and "Submit answer" in html
+    assert "Question 1 of 6" in html and unmarked_chinese(html) == []
+    feedback = client.post(url(quiz, "answer", attempt), {"position": item.position,
+                                                          "option": pick(item, item.correct_options)},
                            **english).content.decode()
-    assert f'<span lang="zh-CN">{info["explanation"]}</span>' in feedback
+    assert f'<span lang="zh-CN">{info["explanation"]}</span>' in feedback and "Right" in feedback
+    assert unmarked_chinese(feedback) == []
     client.post(url(quiz, "finish", attempt), {"confirmed": "1"}, **english)
-    for path in (url(quiz), url(quiz, "result", attempt), url(quiz, "leaderboard"), url(quiz, "register"),
-                 reverse("quiz:list", args=[2020]), certificates.verification_path(attempt)):
+    for path in (url(quiz), url(quiz, "result", attempt), url(quiz, "leaderboard"),
+                 url(quiz, "leaderboard") + "?scope=city", url(quiz, "leaderboard") + "?scope=school",
+                 reverse("quiz:list", args=[2020]), reverse("quiz:mine"), certificates.verification_path(attempt),
+                 reverse("quiz:certificate_verify", args=["nonsense"])):
         response = client.get(path, **english)
         assert response.status_code in (200, 404), path
-        assert f'<span lang="zh-CN">{quiz.title}</span>' in response.content.decode() or "certificate" in path, path
+        assert unmarked_chinese(response.content.decode()) == [], path
