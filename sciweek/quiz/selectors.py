@@ -63,6 +63,7 @@ from .models import Attempt, AttemptQuestion, Question, Quiz, Standing
 LIVE_SECONDS = 30  # how long a figure may be old while the quiz is open
 QUIET_SECONDS = 300  # before it opens and after it closed (only a review changes anything)
 KEEP_SECONDS = 3600  # how long a stale value stays available while another worker recomputes
+QUESTION_SAMPLE = 20_000  # per-question figures of a bigger quiz come from its latest scored attempts
 RANKING = ("-score", "time_used_ms", "finished_at", "person_id")
 
 FLAG_LABELS = {
@@ -265,9 +266,24 @@ def _seconds(value) -> float | None:
     return round(float(value) / 1_000_000, 1)  # a backend that returns microseconds
 
 
-def _compute_questions(quiz) -> list[QuestionFigures]:
+class QuestionTable(list):
+    """The per-question figures (a list of QuestionFigures, hardest first); ``sample`` is how
+    many of the latest scored attempts they come from, None when from all of them."""
+
+    sample: int | None = None
+
+
+def _compute_questions(quiz) -> QuestionTable:
     took = ExpressionWrapper(F("answered_at") - F("served_at"), output_field=DurationField())
-    rows = list(AttemptQuestion.objects.filter(attempt__quiz_id=quiz.pk, attempt__is_practice=False)
+    sheets = AttemptQuestion.objects.filter(attempt__quiz_id=quiz.pk, attempt__is_practice=False)
+    table = QuestionTable()
+    # A big quiz (hundreds of thousands of attempts, 20 rows each) is read from its latest
+    # QUESTION_SAMPLE scored attempts: a bounded range of the sheet's (attempt, position) index.
+    cutoff = list(Attempt.objects.filter(quiz_id=quiz.pk, is_practice=False).order_by("-pk")
+                  .values_list("pk", flat=True)[QUESTION_SAMPLE - 1:QUESTION_SAMPLE])
+    if cutoff:
+        sheets, table.sample = sheets.filter(attempt_id__gte=cutoff[0]), QUESTION_SAMPLE
+    rows = list(sheets
                 .values("question_id").annotate(
                     dealt=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)),
                     correct=Count("pk", filter=Q(is_correct=True)), late=Count("pk", filter=Q(in_time=False)),
@@ -278,21 +294,21 @@ def _compute_questions(quiz) -> list[QuestionFigures]:
     if missing:  # left the pool since they were dealt
         texts = {**texts, **{q.pk: {"stem": q.stem, "kind": q.kind, "difficulty": q.difficulty}
                              for q in Question.objects.filter(pk__in=missing).only("stem", "kind", "difficulty")}}
-    figures = []
     for row in rows:
         text = texts.get(row["question_id"], {"stem": "", "kind": "", "difficulty": 0})
-        figures.append(QuestionFigures(
+        table.append(QuestionFigures(
             question_id=row["question_id"], stem=text["stem"], kind=text["kind"], difficulty=text["difficulty"],
             dealt=row["dealt"], answered=row["answered"], correct=row["correct"], late=row["late"],
             average_seconds=_seconds(row["took"])))
     # The hardest first; questions nobody answered yet at the end.
-    figures.sort(key=lambda f: (f.correct_rate is None, f.correct_rate or 0, f.question_id))
-    return figures
+    table.sort(key=lambda f: (f.correct_rate is None, f.correct_rate or 0, f.question_id))
+    return table
 
 
-def question_statistics(quiz: Quiz) -> list[QuestionFigures]:
+def question_statistics(quiz: Quiz) -> QuestionTable:
     """Per question dealt in the quiz's scored attempts: times dealt, answered, correct rate,
-    average time to answer (one grouped query over the dealt sheets; texts from the bank cache)."""
+    average time to answer (one grouped query over the dealt sheets, bounded to the latest
+    QUESTION_SAMPLE scored attempts; texts from the bank cache)."""
     return _kept(quiz, "questions", lambda: _compute_questions(quiz))
 
 

@@ -73,6 +73,19 @@ def test_question_statistics_match_the_sheets(data):
     assert rates == sorted(rates)  # the hardest first
 
 
+def test_question_statistics_of_a_big_quiz_come_from_the_latest_attempts(data, monkeypatch):
+    monkeypatch.setattr(selectors, "QUESTION_SAMPLE", 3)
+    table = selectors.question_statistics(data.quiz)
+    latest = list(Attempt.objects.filter(quiz=data.quiz, is_practice=False).order_by("-pk")[:3])
+    assert table.sample == 3
+    assert sum(f.dealt for f in table) == 15
+    assert sum(f.correct for f in table) == sum(a.correct_count or 0 for a in latest)
+    assert selectors.question_statistics(data.quiz).sample == 3  # kept in the cache with its note
+    monkeypatch.setattr(selectors, "QUESTION_SAMPLE", 1000)
+    selectors.forget(data.quiz)
+    assert selectors.question_statistics(data.quiz).sample is None
+
+
 def test_participation_by_region_and_school(data):
     provinces = {row.code: row for row in selectors.participation_by_region(data.quiz)}
     assert set(provinces) == {"130000", "110000"}
