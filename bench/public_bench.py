@@ -12,8 +12,13 @@ and the load generator to CPU 1; PostgreSQL and Redis are not pinned.
 Pages: the home page, the catalog unfiltered, with a search and a region filter, at page
 200, an activity page, and the API list (``/api/v1/campaigns/2020/activities``; when that
 URL answers 404 the run measures ``/api/v1/campaigns/current`` instead and says so). For each:
-requests/s, p50/p95/p99/max latency, status counts. Also the catalog page's transferred
-size with its CSS and JS (as a browser asks: ``Accept-Encoding: gzip, br``).
+requests/s, p50/p95/p99/max latency, status counts, the server's CPU per request (user +
+system time of the gunicorn master and workers over the page's run, from ``/proc``) and the
+workers' peak resident memory (the largest ``VmHWM`` among them after the page: a high-water
+mark since the server started). Also the catalog page's transferred size with its CSS and JS
+(as a browser asks: ``Accept-Encoding: gzip, br``). ``--pages`` runs only some of them (by
+label: ``home,catalog,catalog_search_region,catalog_page_200,activity,api_list,
+catalog_uncached_pages``).
 
 Datasets, each in its own PostgreSQL database on ``--pg-admin-url``:
 
@@ -35,9 +40,10 @@ Run from the repository root::
     .venv/bin/python bench/public_bench.py                         # both datasets, drop the DBs after
     .venv/bin/python bench/public_bench.py --keep-db               # keep (and reuse) the databases
     .venv/bin/python bench/public_bench.py --datasets national --keep-db --duration 10
+    .venv/bin/python bench/public_bench.py --datasets national --keep-db --pages catalog,activity,api_list
     .venv/bin/python bench/public_bench.py --report bench/results/public-2026-11-24.json
 
-Writes ``bench/results/public-<date>.json``. Figures are only comparable between runs on the
+Writes ``bench/results/public-<date>.json`` (or ``--output``). Figures are only comparable between runs on the
 same machine.
 """
 from __future__ import annotations
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(int(args.time_limit) + 60)  # last resort if a step hangs past every timeout
     result = {"machine": machine_facts(args), "datasets": {}}
-    output = args.results_dir / f"public-{dt.date.today().isoformat()}.json"
+    output = args.output or args.results_dir / f"public-{dt.date.today().isoformat()}.json"
     status = 0
     try:
         for name in args.datasets:
@@ -142,9 +148,12 @@ def parse_args(argv):
     parser.add_argument("--max-requests", type=int, default=20_000, help="requests per page at most")
     parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds per page first (default 3)")
     parser.add_argument("--time-limit", type=float, default=1800.0, help="hard limit for the whole run, s")
+    parser.add_argument("--pages", type=lambda s: [x for x in s.split(",") if x], default=[],
+                        help="comma-separated page labels to run (default all), e.g. activity,api_list")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--output", type=Path, help="result file (default bench/results/public-<date>.json)")
     parser.add_argument("--report", metavar="JSON", help="print the Markdown table of a result file")
     args = parser.parse_args(argv)
     unknown = set(args.datasets) - set(DATABASES)
@@ -160,20 +169,25 @@ def machine_facts(args) -> dict:
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from machine import machine_info  # bench/machine.py: CPU, RAM, kernel, git SHA read from .git
+
+    machine = machine_info()
     return {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "git_sha": run(["git", "rev-parse", "--short", "HEAD"]),
+        "nproc": machine["nproc"],
+        "cpu": machine["cpu"],
+        "ram_mb": machine["ram_mb"],
+        "kernel": machine["kernel"],
+        "git_sha": run(["git", "rev-parse", "--short", "HEAD"]) or machine["git"],
         "git_dirty": bool(run(["git", "status", "--porcelain", "--untracked-files=no"])),
         "python": platform.python_version(),
         "postgresql": _pg_version(args.pg_admin_url),
         "backend": "postgresql",
         "cache": f"django-redis ({args.redis_url})",
         "server": (f"taskset -c 0 gunicorn sciweek.wsgi -w {args.workers} -k gthread --threads {args.threads} "
-                   "--timeout 30 --graceful-timeout 20; DEBUG off; manifest static via WhiteNoise"),
+                   f"--worker-connections {args.threads} --keep-alive 0 --timeout 30 --graceful-timeout 20; DEBUG off; "
+                   "manifest static via WhiteNoise"),
         "client": f"taskset -c 1 closed loop, {args.connections} keep-alive connections (bench/public_bench.py)",
         "bounds": {"duration_s": args.duration, "max_requests": args.max_requests, "warmup_s": args.warmup,
                    "time_limit_s": args.time_limit},
@@ -285,6 +299,8 @@ def run_dataset(args, dataset: str, deadline: float) -> dict:
             info["pages"] = {}
             pin_to_cpu(1)
             for label, path in pages(activity_id, api_path, dataset):
+                if args.pages and label not in args.pages:
+                    continue
                 if time.monotonic() > deadline - args.duration - args.warmup - 10:
                     info["pages"][label] = {"path": path, "skipped": "time limit"}
                     continue
@@ -294,6 +310,7 @@ def run_dataset(args, dataset: str, deadline: float) -> dict:
                 stats = asyncio.run(load(args.port, path, args.connections, args.duration, args.max_requests))
                 cpu = server_cpu_seconds(server.pid) - cpu_before
                 stats["server_cpu_ms_per_request"] = round(cpu * 1000 / stats["requests"], 2) if stats["requests"] else None
+                stats["worker_peak_rss_mb"] = worker_peak_rss_mb(server.pid)
                 stats["loadavg_1m"] = [load_before, os.getloadavg()[0]]
                 stats["path"] = path if isinstance(path, str) else f"{path[0]} … {path[-1]} (each once)"
                 info["pages"][label] = stats
@@ -344,6 +361,23 @@ def server_cpu_seconds(pid: int) -> float:
     return total
 
 
+def worker_peak_rss_mb(pid: int) -> float | None:
+    """The largest peak resident set (VmHWM) among the gunicorn master's child processes (the
+    workers), in MiB: each worker's high-water mark since it started."""
+    peaks = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(pid) and "VmHWM" in fields:
+            peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
+    return round(max(peaks), 1) if peaks else None
+
+
 def pin_to_cpu(cpu: int | None) -> None:
     if not hasattr(os, "sched_setaffinity") or (os.cpu_count() or 1) < 2:
         return
@@ -353,7 +387,10 @@ def pin_to_cpu(cpu: int | None) -> None:
 def start_server(args, env: dict, var_dir: Path) -> subprocess.Popen:
     gunicorn = str(Path(PYTHON).with_name("gunicorn"))
     command = [gunicorn, "sciweek.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
-               "-k", "gthread", "--threads", str(args.threads), "--timeout", "30", "--graceful-timeout", "20"]
+               "-k", "gthread", "--threads", str(args.threads), "--timeout", "30", "--graceful-timeout", "20",
+               # As bench/reserve_burst.gunicorn_args: a worker accepts no more connections than it
+               # has threads, so no keep-alive (docs/reliability.md, F8).
+               "--worker-connections", str(args.threads), "--keep-alive", "0"]
     if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
         command = ["taskset", "-c", "0", *command]
     log = open(var_dir / "gunicorn.log", "wb")  # noqa: SIM115 — closed with the process
@@ -510,26 +547,31 @@ def check_targets(result: dict) -> dict:
 def markdown_report(result: dict) -> str:
     m = result["machine"]
     lines = [f"Run {m['date']}, git `{m['git_sha']}`{' (uncommitted changes)' if m.get('git_dirty') else ''}, "
-             f"nproc {m['nproc']}, {m['cpu']}, PostgreSQL {m['postgresql']}, {m['cache']}.",
+             f"nproc {m['nproc']}, {m['cpu']}" + (f", {m['ram_mb']:,} MiB RAM" if m.get("ram_mb") else "")
+             + f", PostgreSQL {m['postgresql']}, {m['cache']}. Load average before the run: "
+             f"{', '.join(f'{x:.1f}' for x in m.get('loadavg_before', []))}.",
              f"Server: `{m['server']}`. Client: {m['client']}.", ""]
     datasets = result["datasets"]
     labels = []
     for info in datasets.values():
         labels += [label for label in info.get("pages", {}) if label not in labels]
     header = "| page | path | " + " | ".join(
-        f"{name} req/s | {name} p50 / p95 / p99 ms | {name} server CPU ms/req" for name in datasets) + " |"
-    lines += [header, "| --- | --- |" + " ---: | ---: | ---: |" * len(datasets)]
+        f"{name} req/s | {name} p50 / p95 / p99 ms | {name} server CPU ms/req | {name} worker peak RSS MiB | "
+        f"{name} load avg" for name in datasets) + " |"
+    lines += [header, "| --- | --- |" + " ---: | ---: | ---: | ---: | ---: |" * len(datasets)]
     for label in labels:
         path = next(info["pages"][label]["path"] for info in datasets.values() if label in info.get("pages", {}))
         cells = []
         for info in datasets.values():
             stats = info.get("pages", {}).get(label, {})
             if "rps" not in stats:
-                cells += ["—", stats.get("skipped", "—"), "—"]
+                cells += ["—", stats.get("skipped", "—"), "—", "—", "—"]
                 continue
             bad = sum(n for code, n in stats["status"].items() if not code.startswith("2")) + stats["errors"]
             cells += [f"{stats['rps']:.1f}", f"{stats['p50_ms']:.1f} / {stats['p95_ms']:.1f} / {stats['p99_ms']:.1f}"
-                      + (f" ({bad} non-2xx/errors)" if bad else ""), f"{stats.get('server_cpu_ms_per_request')}"]
+                      + (f" ({bad} non-2xx/errors)" if bad else ""), f"{stats.get('server_cpu_ms_per_request')}",
+                      f"{stats.get('worker_peak_rss_mb', '—')}",
+                      " → ".join(f"{x:.1f}" for x in stats.get("loadavg_1m", [])) or "—"]
         lines.append(f"| {label} | `{path}` | " + " | ".join(cells) + " |")
     for name, info in datasets.items():
         data = info.get("data", {})

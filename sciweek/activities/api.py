@@ -4,11 +4,13 @@ activity counts per division, a region's plan counts and key activities). The re
 here because what they count is activities (`selectors.public_counts_by_division`,
 `plan_counts`, `public_key_activities`); campaigns and organizations only name the region."""
 from datetime import date, timedelta
+from functools import wraps
 
-from django.db.models import prefetch_related_objects
-from django.utils import timezone
+from django.http import HttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.decorators import decorate_view
 
 from sciweek.api.auth import OPTIONAL_AUTH
 from sciweek.api.errors import COMMON_ERRORS, INVALID, NOT_FOUND, not_found
@@ -16,7 +18,8 @@ from sciweek.api.pagination import PageParams, page
 from sciweek.api.schemas import MAX_ID
 from sciweek.campaigns.api import YEAR, campaign_or_404
 from sciweek.campaigns.api_schemas import area, organization_ref
-from sciweek.campaigns.selectors import is_online_only, own_plan
+from sciweek.campaigns.selectors import is_online_only, own_plan, published_campaign
+from sciweek.core import cache as public_cache
 from sciweek.organizations.models import Division
 from sciweek.organizations.selectors import division_with_parents, provinces, region_organization
 
@@ -136,21 +139,81 @@ def catalog_query(params: CatalogParams) -> CatalogQuery:
     )
 
 
+class _NotCached(Exception):
+    """An answer that is not kept (anything but a plain 200): handed back as it is."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+def cached_page(name: str, never_cached: tuple[str, ...] = ()):
+    """Serve a public list's serialized answer from the campaign's versioned cache
+    (sciweek.core.cache, as the portal's fragments): built once per change of the campaign's
+    data instead of once per request (parameter validation, loading the rows, the response
+    schema's validation and the JSON), and never stale after a write to a filing.
+
+    A `decorate_view` decorator: it runs inside the shell's guard (rate limit, token check,
+    caching headers: api.caching.finish still hashes the body for its ETag and answers 304)
+    and before ninja reads the parameters. The key is the path, the query string exactly as
+    sent (which decides every parameter, and the next/previous links the body carries) and the
+    language; only a 200 is kept, as the bytes and headers ninja made, so a cached answer is
+    the uncached one byte for byte. A request with any of `never_cached` (such as "bookable
+    now", which seats and the clock change) is always built. The year's campaign is read fresh
+    for each request (unpublishing a year takes its answers down at once)."""
+    def decorator(run):
+        @wraps(run)
+        def wrapped(request, *args, **kwargs):
+            year = str(kwargs.get("year", ""))
+            if request.method != "GET" or not year.isdigit() or any(p in request.GET for p in never_cached):
+                return run(request, *args, **kwargs)
+            campaign = published_campaign(int(year))
+            if campaign is None:  # the operation answers its own 404
+                return run(request, *args, **kwargs)
+            version = public_cache.data_version(campaign)  # read before the rows: a write meanwhile makes it older
+
+            def build() -> dict:
+                request._public_campaign = (campaign, version)  # the operation need not read them again
+                response = run(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming or response.cookies:
+                    raise _NotCached(response)
+                return {"content": response.content, "headers": list(response.items())}
+
+            language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
+            try:
+                stored = public_cache.cached(f"api-{name}", campaign, build, request.path,
+                                             request.META.get("QUERY_STRING", ""), language, version=version)
+            except _NotCached as answer:
+                return answer.response
+            response = HttpResponse(stored["content"])
+            for header, value in stored["headers"]:
+                response[header] = value
+            return response
+
+        return wrapped
+
+    return decorator
+
+
 @router.get("/campaigns/{year}/activities",
             response={200: ActivityPage, **NOT_FOUND, **INVALID, **COMMON_ERRORS},
             operation_id="listActivities", summary="活动列表（检索、筛选）/ Search the catalog",
             openapi_extra=OPTIONAL_AUTH)
+@decorate_view(cached_page("activities", never_cached=("bookable",)))
 def list_activities(request, filters: Query[CatalogParams], paging: Query[PageParams], year: int = YEAR):
     """公开活动（已发布及发布后取消的），检索和筛选与门户网站“活动”页完全一致。按页返回，
     排序最后按 id，翻页稳定；页码超出范围时返回空列表。
     / Public activities, with exactly the portal's search and filters; stable pages."""
-    campaign = campaign_or_404(year)
+    campaign, version = getattr(request, "_public_campaign", None) or (campaign_or_404(year), None)
     query = catalog_query(filters)
     qs = catalog.search_catalog(campaign, query)
     # The count is cached per filter until the campaign's data changes (as on the portal).
-    rows, total = catalog.page_of(qs, paging.page, paging.page_size, total=catalog.count(campaign, query, qs))
-    prefetch_related_objects(rows, "flagship")  # one query for the page, not one per row
-    return page(request, [activity_summary(a) for a in rows], paging, total)
+    total = catalog.count(campaign, query, qs, version=version)
+    # As catalog.page_of: the offset walks an id-only index scan and nothing is read past the
+    # last page; then only the page's rows, with only what an item shows.
+    ids = list(qs.values_list("pk", flat=True)[paging.offset:paging.offset + paging.page_size]) \
+        if paging.offset < total else []
+    return page(request, [activity_summary(a) for a in selectors.summaries_by_ids(ids)], paging, total)
 
 
 def activity_or_404(activity_id: int, **kwargs) -> Activity:

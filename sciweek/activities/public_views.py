@@ -5,13 +5,15 @@ campaign's data version (sciweek.core.cache), so it is never stale after a write
 import hashlib
 from dataclasses import replace
 from datetime import timedelta
+from functools import lru_cache
 
 import segno
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import time as time_format
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from sciweek.campaigns.models import Campaign
 from sciweek.campaigns.selectors import published_campaigns
 from sciweek.core import cache as public_cache
+from sciweek.core.templatetags.sciweek import day_week
 from sciweek.news import selectors as news_selectors
-from sciweek.organizations.models import Division
+from sciweek.organizations.models import Division, Organization
 from sciweek.organizations.selectors import division_children, division_with_parents, provinces
 
 from . import catalog as catalog_module
@@ -160,15 +163,18 @@ def division_cascade(division: Division | None) -> list[dict]:
 # --- the activity page -----------------------------------------------------------------
 
 def _public_activity(year: int, activity_id: int) -> tuple[Campaign, dict, str]:
-    """The campaign, {activity (with hosts, place, flagship), areas, pending_change} and the
-    campaign's data version.
+    """The campaign, the activity's bundle (see _activity_bundle) and the campaign's data version."""
+    campaign = _campaign(year)
+    version = public_cache.data_version(campaign)
+    return campaign, _activity_bundle(campaign, activity_id, version), version
+
+
+def _activity_bundle(campaign: Campaign, activity_id: int, version: str) -> dict:
+    """{activity (with hosts, place, flagship), areas, pending_change}, or Http404.
 
     Loading a filing with its joins costs more than drawing its page, so the loaded bundle is
     cached under the campaign's data version (any write to a filing of the campaign changes
     it). Sessions and seats are not in it: they change with every booking and are read fresh."""
-    campaign = _campaign(year)
-    version = public_cache.data_version(campaign)
-
     def load() -> dict:
         activity = selectors.public_activity(activity_id, campaign, sessions=False)
         if activity is None:
@@ -176,34 +182,81 @@ def _public_activity(year: int, activity_id: int) -> tuple[Campaign, dict, str]:
         return {"activity": activity, "areas": list(activity.content_areas.all()),
                 "pending_change": selectors.has_pending_change(activity)}
 
-    return campaign, public_cache.cached("activity", campaign, load, activity_id, version=version), version
+    return public_cache.cached("activity", campaign, load, activity_id, version=version)
+
+
+# The activity page's fragment holds its news list, which may show a minute late (as
+# news.selectors.latest promises); the rest of it follows the data version at once.
+ACTIVITY_FRAGMENT_SECONDS = 60
+NEWS_ON_ACTIVITY_PAGE = 5
 
 
 def activity_detail(request, year: int, activity_id: int):
-    campaign, bundle, version = _public_activity(year, activity_id)
-    activity = bundle["activity"]
+    """Everything but the sessions comes from one cached fragment (details, news, share box,
+    the page's title and description, and what booking_state needs of the filing), rendered
+    without the request and holding nothing personal. Per visit: the campaign (fresh, with its
+    online-only switch), the data version, the sessions and seats left, and the page around."""
+    campaign = _campaign(year)
+    version = public_cache.data_version(campaign)
     url = request.build_absolute_uri()
 
     def render_parts() -> dict:
-        # Everything but the sessions: details, online channels, calendar link, share box.
+        bundle = _activity_bundle(campaign, activity_id, version)
+        activity = bundle["activity"]
+        # Read fresh (this fragment lives a minute): a withdrawn item leaves within a minute.
+        news = list(news_selectors.public_news(campaign).filter(activity_id=activity.pk)
+                    .values("pk", "title", "published_at")[:NEWS_ON_ACTIVITY_PAGE])
         context = {"campaign": campaign, "activity": activity, "pending_change": bundle["pending_change"],
-                   "areas": bundle["areas"], "share_url": url, "share_qr": share_qr(url, activity.title)}
-        return {"top": render_to_string("activities/_activity_top.html", context),
-                "bottom": render_to_string("activities/_activity_bottom.html", context)}
+                   "areas": bundle["areas"], "share_url": url, "share_qr": share_qr(url, activity.title),
+                   "news": news}
+        organization = activity.organization
+        return {
+            "top": render_to_string("activities/_activity_top.html", context),
+            "bottom": render_to_string("activities/_activity_bottom.html", context),
+            "description": render_to_string("activities/_activity_description.html", context),
+            "title": activity.title,
+            "booking": {"status": activity.status, "format": activity.format, "organization": (
+                organization.pk, organization.path, organization.depth)},
+        }
 
     # Only the plain address is cached: a query string (tracking tags, noise) would make every
     # visit a new entry.
-    parts = public_fragment("activity", campaign, version, render_parts, activity.pk, url, request.LANGUAGE_CODE) \
+    parts = public_cache.cached("fragment-activity-page", campaign, render_parts, activity_id, url,
+                                request.LANGUAGE_CODE, version=version, timeout=ACTIVITY_FRAGMENT_SECONDS) \
         if not request.GET else render_parts()
+    activity = _booking_view(campaign, activity_id, parts["booking"])
     now = timezone.now()
+    language, zone = translation.get_language(), timezone.get_current_timezone_name()
+    this_year = timezone.localdate().year
     return render(request, "activities/activity.html", {
-        "campaign": campaign, "activity": activity,
+        "campaign": campaign, "title": parts["title"],
         "sessions": [(s, None if s.capacity is None else max(0, s.capacity - s.seats_taken),
-                      selectors.booking_state(s, activity=activity, now=now))
-                     for s in selectors.activity_sessions(activity.pk)],
-        "parts": {key: mark_safe(html) for key, html in parts.items()},  # noqa: S308 — our own templates
-        "news": news_selectors.latest(campaign, activity_id=activity.pk),
+                      selectors.booking_state(s, activity=activity, now=now),
+                      session_when(s.starts_at, s.ends_at, language, zone, this_year))
+                     for s in selectors.activity_sessions_fresh(activity_id)],
+        # Our own templates, rendered by render_parts:
+        "parts": {key: mark_safe(parts[key]) for key in ("top", "bottom", "description")},  # noqa: S308
     })
+
+
+@lru_cache(maxsize=4096)
+def session_when(starts_at, ends_at, language: str, zone: str, year: int) -> str:
+    """When a session runs, as the activity page writes it ("8月29日 周六 09:30–11:30": the
+    `day_week` and `time:"H:i"` filters), remembered per process. Formatting three dates is
+    most of the Python a session row costs; the answer depends only on the times, the language,
+    the time zone and the current year (`day_week` adds the year when it is not this one), so
+    those are the key (the caller passes the active ones)."""
+    starts, ends = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    return f"{day_week(starts)} {time_format(starts, 'H:i')}–{time_format(ends, 'H:i')}"
+
+
+def _booking_view(campaign: Campaign, activity_id: int, booking: dict) -> Activity:
+    """The filing as booking_state reads it (status, format, filer) without loading it: an
+    unsaved Activity built from the cached fragment, on the campaign read fresh for this
+    request (its online-only switch must never come from a cache)."""
+    organization_id, path, depth = booking["organization"]
+    return Activity(pk=activity_id, status=booking["status"], format=booking["format"], campaign=campaign,
+                    organization=Organization(pk=organization_id, path=path, depth=depth))
 
 
 def share_qr(url: str, title: str) -> str:

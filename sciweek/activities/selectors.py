@@ -204,6 +204,26 @@ def by_ids(ids: list[int], lean: bool = False) -> list[Activity]:
     rows = {a.pk: a for a in qs}
     return [rows[i] for i in ids if i in rows]
 
+
+# What the API's list items show (api_schemas.activity_summary): the list pages' columns, the
+# two other online channels and the flagship's number and name.
+SUMMARY_FIELDS = (*LIST_FIELDS, "wechat_account", "mini_program_path", "flagship__number", "flagship__name")
+
+
+def summaries_by_ids(ids: list[int]) -> list[Activity]:
+    """Activities in the given order with what an API list item shows (2 queries: rows with
+    place and flagship, then hosts), instead of whole rows with the filer: a page of 20
+    costs about a third of by_ids(ids)."""
+    if not ids:
+        return []
+    hosts = ActivityHost.objects.select_related("organization").only(
+        "activity", "organization", "role", "position", "organization__name", "organization__short_name")
+    qs = (Activity.objects.filter(pk__in=ids).select_related("division", "flagship").only(*SUMMARY_FIELDS)
+          .prefetch_related(Prefetch("host_links", queryset=hosts)))
+    rows = {a.pk: a for a in qs}
+    return [rows[i] for i in ids if i in rows]
+
+
 def public_activities(campaign: Campaign) -> QuerySet[Activity]:
     """What the public sees: approved activities and those cancelled after approval."""
     return Activity.objects.filter(campaign=campaign, status__in=Activity.Status.PUBLIC, revises__isnull=True)
@@ -465,6 +485,27 @@ def activity_sessions(activity_id: int | None = None) -> QuerySet[Session]:
     """Sessions in the order public pages list them (of one activity, if given)."""
     qs = Session.objects.order_by("starts_at", "id")
     return qs.filter(activity_id=activity_id) if activity_id is not None else qs
+
+
+_SESSIONS_SQL: dict[str, str] = {}
+
+
+def activity_sessions_fresh(activity_id: int) -> list[Session]:
+    """`list(activity_sessions(activity_id))` with its SQL written once per process: the
+    activity page reads its sessions and seats on every visit (they are never cached), and
+    building and compiling that ORM query costs about twice the Python of running it. A raw
+    query, so the backend's converters still apply (aware datetimes on SQLite too). Same rows,
+    same order (a test compares the two)."""
+    sql = _SESSIONS_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        meta = Session._meta
+        columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+        sql = _SESSIONS_SQL[connection.vendor] = (
+            f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 — names from the model
+            f"WHERE {quote(meta.get_field('activity').column)} = %s "
+            f"ORDER BY {quote(meta.get_field('starts_at').column)}, {quote(meta.pk.column)}")
+    return list(Session.objects.raw(sql, [activity_id]))
 
 
 def has_pending_change(activity: Activity) -> bool:
