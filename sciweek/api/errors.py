@@ -31,7 +31,7 @@ class ErrorBody(Schema):
                     "Retry-After 重试 / database unavailable, retry after Retry-After seconds); 预约 / reservations: "
                     "already_reserved (409 已预约), not_bookable (409 不可预约), refused (409), "
                     "forbidden (403 非公众账号), busy (503 繁忙请重试); 答题 / quiz: quiz_not_open (409 未开始或已结束), "
-                    "attempt_limit (409 计分次数已用完), registration_required (422 需先登记地区/学校), "
+                    "attempt_limit (409 计分次数已用完), registration_required (409 需先登记地区/学校), "
                     "attempt_closed (409 已交卷), too_late (409 超时已自动交卷), already_answered (409 已作答), "
                     "quiz_misconfigured (409 题库不足)"
     )

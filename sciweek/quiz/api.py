@@ -175,6 +175,10 @@ class QuizAnswerIn(Schema):
     position: int = Field(ge=1, le=1000, description="题目序号 / the question's position")
     options: list[Annotated[int, Field(ge=1, le=8)]] = Field(
         min_length=1, max_length=8, description="所选选项的编号（QuizOptionOut.number）/ the chosen options' numbers")
+    next: bool = Field(False, description="true：回复里同时给出下一题（它的计时从此刻开始），省去一次请求；"
+                                          "先看解析再答下一题的客户端不要用 / true: the reply carries the next "
+                                          "question too (its clock starts now), saving a request; a client that shows "
+                                          "the explanation first should not ask for it")
 
 
 class QuizAnswerOut(Schema):
@@ -186,6 +190,9 @@ class QuizAnswerOut(Schema):
     explanation: str
     points: int = Field(description="本题分值 / the question's points")
     remaining: int = Field(description="还没有作答的题数 / questions left")
+    next: QuizQuestionOut | None = Field(None, description="请求了 `next` 时的下一题（已开始计时）；"
+                                                           "没有下一题或答题已结束时为 null / the next question when "
+                                                           "`next` was asked for (its clock running); null when none is left")
 
 
 class QuizResultItemOut(Schema):
@@ -529,8 +536,6 @@ def start(request, response: HttpResponse, payload: QuizStartIn, quiz_id: int = 
     try:
         attempt = services.start_attempt(quiz, person, practice=payload.practice, ip=client_ip(request),
                                          device_id=device or f"api-token-{request.auth.pk}")
-    except services.NeedsRegistration as error:
-        raise ApiError(409, error.code, str(error)) from None
     except services.QuizError as error:
         raise _refusal(error) from None
     attempt.person = person
@@ -569,9 +574,11 @@ def answer(request, response: HttpResponse, payload: QuizAnswerIn, attempt_id: i
     except services.QuizError as error:
         raise _refusal(error) from None
     item = result.item
+    following = services.serve(attempt) if payload.next and result.remaining else None
     return {"position": item.position, "is_correct": result.is_correct, "in_time": result.in_time,
             "chosen": option_numbers(item, item.chosen), "correct_options": option_numbers(item, result.correct_options),
-            "explanation": result.explanation, "points": item.points, "remaining": result.remaining}
+            "explanation": result.explanation, "points": item.points, "remaining": result.remaining,
+            "next": None if following is None else _question(attempt, following)}
 
 
 @router.post("/me/quiz-attempts/{attempt_id}/finish", auth=BearerToken(),

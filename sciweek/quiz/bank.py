@@ -9,6 +9,8 @@ key never leaves the server: only ``services`` and the result pages after an ans
 """
 from __future__ import annotations
 
+import copy
+import time
 from collections import OrderedDict
 from threading import Lock
 
@@ -49,6 +51,32 @@ def forget() -> None:
     """Drop this process's copies (tests)."""
     with _LOCK:
         _LOCAL.clear()
+        _QUIZZES.clear()
+
+
+# The quiz row an answer or a "next question" needs (rules, times, status, its campaign and
+# organization): read by every call of a taker, thousands a second at a synchronized start,
+# and almost never changed. Kept per process while the stamp the caller read with the attempt
+# (updated_at, bank_version, leaderboard_version, status: every service write moves one of
+# them) is unchanged, and at most QUIZ_SECONDS (the campaign's and organization's names).
+_QUIZZES: OrderedDict = OrderedDict()
+QUIZ_SECONDS = 30
+
+
+def current_quiz(quiz_id: int, stamp: tuple, load):
+    """The quiz as this process last loaded it (``load()``: the Quiz with campaign and
+    organization) if its stamp is still ``stamp``; a copy, so a caller's changes stay its own."""
+    now = time.monotonic()
+    with _LOCK:
+        kept = _QUIZZES.get(quiz_id)
+    if kept is None or kept[0] != stamp or now - kept[1] > QUIZ_SECONDS:
+        kept = (stamp, now, load())
+        with _LOCK:
+            _QUIZZES[quiz_id] = kept
+            _QUIZZES.move_to_end(quiz_id)
+            while len(_QUIZZES) > _LOCAL_MAX:
+                _QUIZZES.popitem(last=False)
+    return copy.copy(kept[2])
 
 
 def usable_by(organization: Organization) -> Q:

@@ -152,6 +152,35 @@ def test_register_start_answer_finish_result_certificate(client, demo):
     assert practice.status_code == 201 and practice.json()["is_practice"]
 
 
+
+def test_an_answer_can_bring_the_next_question(client, demo):
+    """`next: true`: the reply carries the next question, served (its clock running) and as a
+    GET of the attempt would show it, without its key; the last answer's `next` is null."""
+    quiz = make_quiz(demo)
+    person = taker(131)
+    auth = bearer(person)
+    registered(quiz, person, name="小红")
+    attempt = _start(client, quiz, auth)
+    current = attempt["current"]
+    for n in range(6):
+        item = AttemptQuestion.objects.get(attempt_id=attempt["id"], position=current["position"])
+        reply = post(client, f"/me/quiz-attempts/{attempt['id']}/answers",
+                     {"position": current["position"], "options": numbers(item, item.correct_options), "next": True},
+                     auth).json()
+        assert reply["is_correct"] and reply["remaining"] == 5 - n
+        following = reply["next"]
+        if n == 5:
+            assert following is None
+            break
+        served = AttemptQuestion.objects.get(attempt_id=attempt["id"], position=following["position"])
+        assert served.served_at is not None and served.answered_at is None
+        assert following == get(client, f"/me/quiz-attempts/{attempt['id']}", auth).json()["current"]
+        assert "correct" not in str(following) and "key" not in following
+        current = following
+    plain = post(client, f"/me/quiz-attempts/{attempt['id']}/answers",
+                 {"position": current["position"], "options": numbers(item, item.correct_options)}, auth).json()
+    assert plain["next"] is None  # a retry without `next`: the same result, nothing served
+
 def test_leaderboard_with_and_without_a_token(client, demo):
     quiz = make_quiz(demo, rules=EVEN)
     people = []
