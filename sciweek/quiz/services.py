@@ -27,10 +27,10 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from sciweek.accounts import policy
 from sciweek.accounts.audit import record
 
-from . import bank
+from . import bank, selectors
 from .models import (
     Attempt,
     AttemptQuestion,
@@ -84,7 +84,9 @@ class LimitReached(QuizError):
 
 
 class NeedsRegistration(QuizError):
-    status = 422
+    """The person must register (region, school) first: a state to resolve, not bad input
+    (409, as the API has always answered it)."""
+
     code = "registration_required"
 
 
@@ -229,6 +231,33 @@ def save_question(*, actor, organization, kind: str, stem: str, options: list[Op
     return question
 
 
+def submit_questions(questions, *, actor) -> tuple[int, int]:
+    """Submit drafts and returned questions for review, many at once (the bank's bulk
+    submission): each must be the actor's to write (policy, per question) and meet the question
+    rules; one that does not meet them is left as it is. Returns (submitted, failed); a question
+    in another state by now is neither.
+
+    Pass the questions with their organization and options loaded (select_related,
+    prefetch_related): the checks then read nothing, and the write is one conditional UPDATE
+    whatever the count (save_question per question cost five statements each)."""
+    ready, failed = [], 0
+    for question in questions:
+        policy.require(actor, "quiz.question.write", question)
+        options = [OptionIn(o.text, o.is_correct) for o in question.options.all()]
+        if question_problems(question.kind, question.stem, options):
+            failed += 1
+        else:
+            ready.append(question.pk)
+    if not ready:
+        return 0, failed
+    with transaction.atomic():
+        submitted = Question.objects.filter(
+            pk__in=ready, status__in=[Question.Status.DRAFT, Question.Status.RETURNED]).update(
+            status=Question.Status.SUBMITTED, updated_at=timezone.now())
+        _touch_quizzes_using(ready)
+    return submitted, failed
+
+
 def review_questions(questions, *, actor, approve: bool, note: str = "") -> int:
     """Approve or return submitted questions (a reviewer above or at the bank's organization).
     Returns how many moved; questions in another state are left as they are."""
@@ -343,6 +372,7 @@ def publish_quiz(quiz: Quiz, *, actor) -> None:
         raise ValidationError(problems)
     Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.PUBLISHED, updated_at=timezone.now())
     quiz.status = Quiz.Status.PUBLISHED
+    transaction.on_commit(lambda: selectors.forget_public_quizzes(quiz.campaign_id))  # the portal's 答题 link
     record("quiz.published", actor=actor, organization=quiz.organization, summary=quiz.title)
 
 
@@ -350,6 +380,7 @@ def withdraw_quiz(quiz: Quiz, *, actor) -> None:
     policy.require(actor, "quiz.manage", quiz)
     Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.WITHDRAWN, updated_at=timezone.now())
     quiz.status = Quiz.Status.WITHDRAWN
+    transaction.on_commit(lambda: selectors.forget_public_quizzes(quiz.campaign_id))
     record("quiz.withdrawn", actor=actor, organization=quiz.organization, summary=quiz.title)
 
 
@@ -565,11 +596,41 @@ def attempt_of(person, attempt_id) -> Attempt:
         attempt_id = int(attempt_id)
     except (TypeError, ValueError):
         raise NotFound(_("没有找到这次答题。")) from None
-    attempt = Attempt.objects.select_related("quiz__campaign", "quiz__organization").filter(
-        pk=attempt_id, person_id=getattr(person, "pk", None)).first()
+    person_id = getattr(person, "pk", None)
+    if person_id is None or not 0 < attempt_id <= MAX_ID:
+        raise NotFound(_("没有找到这次答题。"))
+    attempt = next(iter(Attempt.objects.raw(_attempt_sql(), [attempt_id, person_id])), None)
     if attempt is None:
         raise NotFound(_("没有找到这次答题。"))
+    stamp = (attempt.quiz_stamp_updated, attempt.quiz_stamp_bank, attempt.quiz_stamp_board, attempt.quiz_stamp_status)
+    attempt.quiz = bank.current_quiz(attempt.quiz_id, stamp, lambda: Quiz.objects.select_related(
+        "campaign", "organization").get(pk=attempt.quiz_id))
     return attempt
+
+
+_ATTEMPT_SQL: dict[str, str] = {}
+MAX_ID = 2**63 - 1
+
+
+def _attempt_sql() -> str:
+    """attempt_of's read, written once per process: the attempt with its quiz's stamp (what
+    says whether the process's copy of the quiz is current). Every call of a taker runs it;
+    building and compiling it as a queryset with the quiz, campaign and organization joined cost
+    more Python than the rest of an answer. A raw query: the backend's converters still apply
+    to the attempt's fields."""
+    sql = _ATTEMPT_SQL.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        attempt, quiz = Attempt._meta, Quiz._meta
+        columns = ", ".join(f"a.{quote(f.column)}" for f in attempt.concrete_fields)
+        stamp = ", ".join(f"z.{quote(quiz.get_field(name).column)} AS {alias}" for name, alias in (
+            ("updated_at", "quiz_stamp_updated"), ("bank_version", "quiz_stamp_bank"),
+            ("leaderboard_version", "quiz_stamp_board"), ("status", "quiz_stamp_status")))
+        sql = _ATTEMPT_SQL[connection.vendor] = (
+            f"SELECT {columns}, {stamp} FROM {quote(attempt.db_table)} a "  # noqa: S608 - names from the models
+            f"JOIN {quote(quiz.db_table)} z ON z.{quote(quiz.pk.column)} = a.{quote(attempt.get_field('quiz').column)} "
+            f"WHERE a.{quote(attempt.pk.column)} = %s AND a.{quote(attempt.get_field('person').column)} = %s")
+    return sql
 
 
 def expire_if_overdue(attempt: Attempt, now=None) -> Attempt:
@@ -577,6 +638,28 @@ def expire_if_overdue(attempt: Attempt, now=None) -> Attempt:
     if attempt.status == A.IN_PROGRESS and now >= attempt.deadline_at:
         return _close(attempt, now, expired=True)
     return attempt
+
+
+_SHEET_SQL: dict[tuple[str, bool], str] = {}
+
+
+def _sheet(attempt_id: int, unanswered: bool = False) -> list[AttemptQuestion]:
+    """The attempt's dealt rows in position order (only those not answered yet if
+    ``unanswered``), with SQL written once per process: every answer and every question served
+    reads them, and building the queryset cost more Python than running it. A raw query, so the
+    backend's converters apply (JSON lists, aware datetimes)."""
+    key = (connection.vendor, unanswered)
+    sql = _SHEET_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        meta = AttemptQuestion._meta
+        columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+        where = f"{quote(meta.get_field('attempt').column)} = %s"
+        if unanswered:
+            where += f" AND {quote(meta.get_field('answered_at').column)} IS NULL"
+        sql = _SHEET_SQL[key] = (f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+                                 f"WHERE {where} ORDER BY {quote(meta.get_field('position').column)}")
+    return list(AttemptQuestion.objects.raw(sql, [attempt_id]))
 
 
 def _missed(item_ids, at) -> int:
@@ -600,7 +683,7 @@ def serve(attempt: Attempt, now=None) -> AttemptQuestion | None:
         return None
     seconds = attempt.quiz.seconds_per_question
     limit = timedelta(seconds=seconds) if seconds else None
-    for item in AttemptQuestion.objects.filter(attempt_id=attempt.pk, answered_at__isnull=True).order_by("position"):
+    for item in _sheet(attempt.pk, unanswered=True):
         if item.served_at is None:
             if AttemptQuestion.objects.filter(pk=item.pk, served_at__isnull=True).update(served_at=now):
                 item.served_at = now
@@ -686,6 +769,27 @@ def _ids_of_numbers(item: AttemptQuestion, numbers) -> list:
     return ids
 
 
+def _check_choice(item: AttemptQuestion, chosen: list[int], kind: str) -> None:
+    """BadAnswer unless ``chosen`` (``_chosen``'s sorted ids) is a possible answer to the dealt
+    question: something chosen, only its options, one option unless it is multiple choice."""
+    if not chosen:
+        raise BadAnswer(_("请选择答案。"))
+    if not set(chosen) <= set(item.option_order):
+        raise BadAnswer(_("选项不存在。"))
+    if kind != Question.Kind.MULTIPLE and len(chosen) != 1:
+        raise BadAnswer(_("这道题只能选一个答案。"))
+
+
+def _answer_values(quiz: Quiz, item: AttemptQuestion, chosen: list[int], now) -> dict:
+    """What an answer given at ``now`` to a served question records: the one rule of in time
+    (within the question's seconds of being shown, plus the network grace) and right (in time
+    and exactly the key dealt with the sheet). ``answer`` and ``record_sheet`` both use it."""
+    limit = quiz.seconds_per_question
+    in_time = not limit or now <= item.served_at + timedelta(seconds=limit) + ANSWER_GRACE
+    is_correct = in_time and chosen == sorted(item.correct_options)
+    return {"answered_at": now, "chosen": chosen, "is_correct": is_correct, "in_time": in_time}
+
+
 def answer(attempt: Attempt, person, *, position: int, numbers: list[int] | None = None,
            option_ids: list[int] | None = None, now=None) -> AnswerResult:
     """Record the answer to one question of the person's attempt, once. The same answer sent
@@ -711,25 +815,17 @@ def answer(attempt: Attempt, person, *, position: int, numbers: list[int] | None
         position = int(position)
     except (TypeError, ValueError):
         raise BadAnswer(_("这道题不在本次答题中。")) from None
-    sheet = list(AttemptQuestion.objects.filter(attempt_id=attempt.pk))
+    sheet = _sheet(attempt.pk)
     item = next((row for row in sheet if row.position == position), None)
     if item is None:
         raise BadAnswer(_("这道题不在本次答题中。"))
     chosen = _chosen(_ids_of_numbers(item, numbers) if numbers is not None else option_ids)
-    if not chosen:
-        raise BadAnswer(_("请选择答案。"))
-    if not set(chosen) <= set(item.option_order):
-        raise BadAnswer(_("选项不存在。"))
     info = bank.question_info(attempt.quiz, item.question_id)
-    if info["kind"] != Question.Kind.MULTIPLE and len(chosen) != 1:
-        raise BadAnswer(_("这道题只能选一个答案。"))
+    _check_choice(item, chosen, info["kind"])
     if item.answered_at is None:
         if item.served_at is None:
             raise BadAnswer(_("请按顺序作答：这道题还没有显示。"))
-        limit = attempt.quiz.seconds_per_question
-        in_time = not limit or now <= item.served_at + timedelta(seconds=limit) + ANSWER_GRACE
-        is_correct = in_time and chosen == sorted(item.correct_options)
-        values = {"answered_at": now, "chosen": chosen, "is_correct": is_correct, "in_time": in_time}
+        values = _answer_values(attempt.quiz, item, chosen, now)
         if _record_answer(item, values):
             for field, value in values.items():
                 setattr(item, field, value)
@@ -748,6 +844,96 @@ def answer(attempt: Attempt, person, *, position: int, numbers: list[int] | None
     return AnswerResult(item=item, is_correct=bool(item.is_correct), in_time=bool(item.in_time),
                         correct_options=list(item.correct_options), explanation=info["explanation"],
                         remaining=remaining)
+
+
+@dataclass(frozen=True)
+class SheetAnswer:
+    """One question of a sheet recorded at once (``record_sheet``): when it was shown and, when
+    answered, when and with which options (none: left until its time ran out)."""
+
+    position: int
+    served_at: datetime
+    answered_at: datetime | None = None
+    option_ids: tuple[int, ...] | list[int] = ()
+
+
+def record_sheet(attempt: Attempt, answers: list[SheetAnswer], *, finished_at) -> Attempt:
+    """Record a sitting's answers with their times in one go, then hand the attempt in through
+    the normal finish (``_close``: the same score, flags, standing, leaderboards and signals as
+    answered one by one). For the platform's own callers (the demo, tests), never a taker's
+    request: it plays back what ``serve`` and ``answer`` would have recorded, each answer
+    checked and valued by their rules (``_check_choice``, ``_answer_values``); a question left
+    unanswered is missed at the end of its time, as ``serve`` misses it. ``answers`` follow the
+    sheet from its first unanswered question, each shown after the one before was answered (or
+    ran out) and before the attempt's deadline; the rest stay unanswered (closed by the finish).
+
+    Queries: the sheet (read locked), one UPDATE of its rows (``_write_answers``), then the
+    finish's."""
+    quiz = attempt.quiz
+    limit = timedelta(seconds=quiz.seconds_per_question) if quiz.seconds_per_question else None
+    if attempt.status != A.IN_PROGRESS:
+        raise AttemptClosed(_("本次答题已交卷，不能再作答。"))
+    if quiz.status == Quiz.Status.WITHDRAWN:
+        raise AttemptClosed(_("这个答题活动已撤下。"))
+    with transaction.atomic():
+        sheet = list(AttemptQuestion.objects.select_for_update().filter(attempt_id=attempt.pk).order_by("position"))
+        pending = [row for row in sheet if row.answered_at is None]
+        if [a.position for a in answers] != [row.position for row in pending[:len(answers)]]:
+            raise ValueError("record_sheet: answers follow the sheet's order from its first unanswered question")
+        ready = max([attempt.started_at, *(row.answered_at for row in sheet if row.answered_at)])
+        for i, (given, row) in enumerate(zip(answers, pending, strict=False)):
+            row.served_at = row.served_at or given.served_at  # a question's clock starts once
+            if row.served_at < ready:
+                raise ValueError(f"record_sheet: question {row.position} shown before the one before it was done")
+            if max(row.served_at, given.answered_at or row.served_at) >= attempt.deadline_at:  # answer() refuses it
+                raise TooLate(_("答题时间已到，本次答题已自动交卷。"))
+            if given.answered_at is not None:
+                if given.answered_at < row.served_at:
+                    raise ValueError(f"record_sheet: question {row.position} answered before it was shown")
+                chosen = _chosen(given.option_ids)
+                _check_choice(row, chosen, bank.question_info(quiz, row.question_id)["kind"])
+                values = _answer_values(quiz, row, chosen, given.answered_at)
+                ready = given.answered_at
+            elif limit is not None:  # ran out: missed at the end of its time (serve's _missed)
+                values = {"answered_at": row.served_at + limit, "chosen": [], "is_correct": False, "in_time": False}
+                ready = row.served_at + limit + ANSWER_GRACE
+            elif i == len(answers) - 1:  # shown, not answered, no time of its own: the finish closes it
+                values = {}
+            else:
+                raise ValueError(f"record_sheet: question {row.position} has no answer and no time of its own")
+            for field, value in values.items():
+                setattr(row, field, value)
+        if finished_at < ready:
+            raise ValueError("record_sheet: handed in before the last answer")
+        _write_answers(pending[:len(answers)])
+        return _close(attempt, finished_at)
+
+
+ANSWER_FIELDS = ("served_at", "answered_at", "chosen", "is_correct", "in_time")
+
+
+def _write_answers(rows: list[AttemptQuestion]) -> None:
+    """``bulk_update(rows, ANSWER_FIELDS)``'s one statement (UPDATE … SET f = CASE id WHEN …),
+    written directly: Django builds an expression per row and field, a hundred for a sheet of
+    twenty, which cost 30 ms where the statement costs 3. The fields' own ``get_db_prep_save``
+    adapt the values (JSON, aware datetimes), and PostgreSQL gets the casts bulk_update adds."""
+    if not rows:
+        return
+    quote, meta = connection.ops.quote_name, AttemptQuestion._meta
+    pk = quote(meta.pk.column)
+    sets, params = [], []
+    for name in ANSWER_FIELDS:
+        field = meta.get_field(name)
+        case = f"CASE {pk}{' WHEN %s THEN %s' * len(rows)} END"
+        if connection.features.requires_casted_case_in_updates:
+            case = f"CAST({case} AS {field.cast_db_type(connection)})"
+        sets.append(f"{quote(field.column)} = {case}")
+        for row in rows:
+            params += [row.pk, field.get_db_prep_save(getattr(row, name), connection)]
+    params += [row.pk for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 - names from the model
+                       f"WHERE {pk} IN ({', '.join(['%s'] * len(rows))})", params)
 
 
 def _people_on(quiz: Quiz, **where) -> int:
@@ -972,6 +1158,8 @@ def review_attempt(attempt: Attempt, *, actor, disqualify: bool, note: str = "")
             record("quiz.attempt_disqualified", **facts)
         else:
             record("quiz.attempt_cleared", **facts)
+    # After the commit: the statistics (kept up to 30 s while the quiz runs) show the review at once.
+    selectors.forget(attempt.quiz)
 
 
 # --- personal data (participants.registry) ----------------------------------------------------

@@ -174,7 +174,6 @@ def stats_review(request, quiz_id, attempt_id):
         form.add_error("note", error)
         return render(request, "quiz/console/stats.html", _stats_context(request, quiz, bound={attempt.pk: form}),
                       status=422)
-    selectors.forget(quiz)
     messages.success(request, _("已取消该答题成绩。") if disqualify else _("已核查通过。"))
     return HttpResponseRedirect(back)
 

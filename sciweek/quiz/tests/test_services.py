@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -207,10 +208,10 @@ def test_registration_is_needed_where_the_quiz_asks(demo):
     division = Division.objects.get(code="130102")
     quiz = make_quiz(asks_region=True)
     someone = taker()
-    with refused(services.NeedsRegistration, "registration_required", 422, "开始答题前，请先登记所在地区。"):
+    with refused(services.NeedsRegistration, "registration_required", 409, "开始答题前，请先登记所在地区。"):
         services.start_attempt(quiz, someone)
     school_quiz = make_quiz(asks_region=True, asks_school=True)
-    with refused(services.NeedsRegistration, "registration_required", 422, "开始答题前，请先登记所在地区和学校。"):
+    with refused(services.NeedsRegistration, "registration_required", 409, "开始答题前，请先登记所在地区和学校。"):
         services.start_attempt(school_quiz, someone)
     with pytest.raises(ValidationError) as error:
         services.register(school_quiz, someone, display_name=" ", division=None, school_name="学" * 65)
@@ -478,6 +479,29 @@ def test_a_quiz_withdrawn_while_answering(answering):
     Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.WITHDRAWN)
     assert services.serve(services.attempt_of(other, open_one.pk)) is None
     assert Attempt.objects.get(pk=open_one.pk).status == Attempt.Status.FINISHED
+
+
+def test_attempt_of_reads_one_row_and_sees_every_change_of_its_quiz(answering):
+    """The quiz comes from the process's copy while its stamp is unchanged (one statement per
+    call); a save, a new bank version, a leaderboard version or a status change is seen at once."""
+    quiz, someone, attempt, _item, _clock = answering
+    services.attempt_of(someone, attempt.pk)
+    with statements(1, exactly=True):
+        kept = services.attempt_of(someone, attempt.pk)
+    assert kept.quiz.campaign_id == quiz.campaign_id and kept.quiz.organization.pk == quiz.organization_id
+    kept.quiz.title = "只改了这个副本"  # a caller's change stays its own
+    assert services.attempt_of(someone, attempt.pk).quiz.title == quiz.title
+    fresh = Quiz.objects.get(pk=quiz.pk)
+    fresh.title = "改过的标题"
+    fresh.save()
+    assert services.attempt_of(someone, attempt.pk).quiz.title == "改过的标题"
+    Quiz.objects.filter(pk=quiz.pk).update(seconds_per_question=7, bank_version=F("bank_version") + 1)
+    assert services.attempt_of(someone, attempt.pk).quiz.seconds_per_question == 7
+    Quiz.objects.filter(pk=quiz.pk).update(leaderboard_version=F("leaderboard_version") + 5)
+    assert services.attempt_of(someone, attempt.pk).quiz.leaderboard_version == fresh.leaderboard_version + 5
+    for attempt_id in (0, -1, 2**63, 10**30):
+        with refused(services.NotFound, "not_found", 404, "没有找到这次答题。"):
+            services.attempt_of(someone, attempt_id)
 
 
 # --- finishing, the standing ----------------------------------------------------------------
