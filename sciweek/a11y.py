@@ -407,7 +407,8 @@ def quiz_public_pages(live, old) -> list[tuple[str, str]]:
 
 def console_pages() -> list[tuple[str, str, str]]:
     """(demo account, label, path) of the main console pages, each seen by an account whose
-    work it is: the unit's filer, the city's reviewer, the unit's liaison, the province's admin."""
+    work it is: the unit's filer, the city's reviewer, the unit's liaison, the province's admin;
+    then the quiz console's pages (quiz_console_pages)."""
     from sciweek.activities.models import Activity
     from sciweek.demo.live import live_campaign
     from sciweek.organizations.models import Organization
@@ -442,7 +443,36 @@ def console_pages() -> list[tuple[str, str, str]]:
         ("hebei-admin", "campaign page (admin)", "/console/campaign/"),
         ("hebei-admin", "regional plan edit (Hebei)", f"/console/campaign/plans/{hebei.pk}/"),
         ("hebei-admin", "audit log", "/console/audit/"),
+    ] + quiz_console_pages(live)
+
+
+def quiz_console_pages(live) -> list[tuple[str, str, str]]:
+    """The quiz console's pages, each seen by a demo account holding the action it needs: the
+    province's filer writes questions (quiz.question.write), its reviewer reviews them (the
+    demo's pending questions are Hebei's) and reads the statistics of the finished 2020 quiz
+    (quiz.results, with its prize list and flagged attempts), its publicity officer runs the
+    quizzes (quiz.manage). The demo's quizzes are Hebei's; picked by query."""
+    from django.utils import timezone
+
+    from sciweek.quiz.models import Quiz
+
+    now = timezone.now()
+    published = Quiz.objects.filter(status=Quiz.Status.PUBLISHED).order_by("opens_at", "id")
+    open_now = published.filter(campaign=live, opens_at__lte=now, closes_at__gt=now).first()
+    ended = published.filter(campaign__year=2020, campaign__is_demo=True, closes_at__lte=now).first()
+    pages = [
+        ("hebei-filer", "quiz question bank", "/console/quiz/questions/"),
+        ("hebei-filer", "quiz question, new", "/console/quiz/questions/new/"),
+        ("hebei-filer", "quiz question import", "/console/quiz/questions/import/"),
+        ("hebei-reviewer", "quiz question review queue", "/console/quiz/review/"),
     ]
+    if ended is not None:
+        pages.append(("hebei-reviewer", "quiz statistics (2020, prizes)", f"/console/quiz/{ended.pk}/stats/"))
+    pages += [("hebei-publicity", "quiz list", "/console/quiz/")]
+    if open_now is not None:
+        pages.append(("hebei-publicity", "quiz editor (open now)", f"/console/quiz/{open_now.pk}/"))
+    pages.append(("hebei-publicity", "quiz, new", "/console/quiz/new/"))
+    return pages
 
 
 def session_under_way():

@@ -11,10 +11,11 @@ class QuizConfig(AppConfig):
         from sciweek.accounts.audit import register_labels
         from sciweek.api.registry import register_router
         from sciweek.console.registry import NavEntry, register_nav
-        from sciweek.participants.registry import register_personal_data
+        from sciweek.participants.registry import register_personal_data, register_personal_page
+        from sciweek.portal.registry import YearLink, register_year_link
 
-        from . import receivers, services
-        from .api import router
+        from . import receivers, selectors, services
+        from .api import TAGS, router
 
         register_labels({
             "quiz.questions_approved": _("审核通过题目"),
@@ -29,6 +30,11 @@ class QuizConfig(AppConfig):
         register_nav(NavEntry("quiz:console_list", _("在线答题"), action="quiz.results", order=62),
                      NavEntry("quiz:bank", _("题库"), action="quiz.question.write", order=64),
                      NavEntry("quiz:review_queue", _("题目审核"), action="quiz.question.review", order=66))
-        register_router(router)
+        # The public nav's 答题 link, for a year with a published quiz (cached: no query per page).
+        register_year_link(YearLink("quiz:list", _("答题"), shown=selectors.campaign_has_public_quiz, order=50))
+        register_router(router, tags=TAGS)  # the `quiz` tag's description in /api/docs
         register_personal_data("quiz", export=services.export_for, erase=services.erase_for)
+        # My quiz attempts (every quiz, every year); after my reservations, which stay where
+        # sign-in lands by default.
+        register_personal_page("quiz:mine", order=20)
         receivers.connect()

@@ -1,4 +1,5 @@
-"""A taker's certificate (合格证书) for a passed quiz, and its verification.
+"""A taker's certificate for a passed quiz (合格证书; 获奖证书 with the tier once the quiz has
+closed and the taker's standing won a prize, ``selectors.prize_of``), and its verification.
 
 The PDF (A4 landscape, reportlab; Chinese through its built-in CID font ``STSong-Light``, so no
 font file ships) names the quiz, its organizer, the taker, the score, the date and the
@@ -6,7 +7,8 @@ certificate number, with a QR code of the verification address. That address car
 signed with the site's secret (``django.core.signing``, salt ``sciweek.quiz.certificate``)
 around the attempt's ``certificate_code`` (96 random bits): it cannot be guessed, and a changed
 code or a made-up token fails the signature. ``verify`` answers None for a bad token, an
-unknown code, and an attempt that no longer deserves a certificate (disqualified since).
+unknown code, and an attempt that no longer deserves a certificate (disqualified since); the
+attempt it answers carries ``prize`` (the Prize or None) for the verification page.
 
 Only a final, passed, scored (not practice) attempt of a person not disqualified gets one.
 """
@@ -19,6 +21,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -35,6 +38,7 @@ from reportlab.platypus import Paragraph
 from sciweek.core.http import site_url
 from sciweek.core.templatetags.sciweek import format_day
 
+from . import selectors
 from .models import Attempt, Standing
 
 SALT = "sciweek.quiz.certificate"
@@ -43,6 +47,9 @@ PRODUCER = "SciWeek (reportlab)"
 RED = colors.HexColor("#9b1c1c")
 GOLD = colors.HexColor("#b08d3c")
 INK = colors.HexColor("#1f2933")
+# A prize won, as the certificate names it (the prize list's labels name the tiers' places).
+PRIZE_NAMES = {"first": pgettext_lazy("prize won", "一等奖"), "second": pgettext_lazy("prize won", "二等奖"),
+               "third": pgettext_lazy("prize won", "三等奖")}
 
 
 def refusal(attempt: Attempt) -> str | None:
@@ -61,6 +68,15 @@ def refusal(attempt: Attempt) -> str | None:
 
 def available(attempt: Attempt) -> bool:
     return refusal(attempt) is None
+
+
+def prize_name(prize) -> str:
+    return str(PRIZE_NAMES[prize.tier]) if prize is not None else ""
+
+
+def kind(prize) -> str:
+    """What the certificate is: 获奖证书 for a prize, else 合格证书."""
+    return _("获奖证书") if prize is not None else _("合格证书")
 
 
 # --- the verification token ------------------------------------------------------------------
@@ -95,6 +111,7 @@ def verify(token: str) -> Attempt | None:
                .filter(certificate_code=code).first())
     if attempt is None or not available(attempt):
         return None
+    attempt.prize = selectors.prize_of(attempt)
     return attempt
 
 
@@ -132,11 +149,13 @@ def pdf(attempt: Attempt, request=None) -> bytes:
     name = taker_name(attempt)
     organizer = quiz.organization.name
     day = format_day(timezone.localtime(attempt.finished_at), year=True)
+    prize = selectors.prize_of(attempt)
+    heading = kind(prize)
 
     buffer = io.BytesIO()
     width, height = landscape(A4)
     c = pdfcanvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    title = _("%(quiz)s 合格证书") % {"quiz": quiz.title}
+    title = (_("%(quiz)s 获奖证书") if prize is not None else _("%(quiz)s 合格证书")) % {"quiz": quiz.title}
     c.setTitle(title)
     c.setAuthor(organizer)
     c.setSubject(_("证书编号：%(code)s") % {"code": attempt.certificate_code})
@@ -152,7 +171,7 @@ def pdf(attempt: Attempt, request=None) -> bytes:
 
     c.setFillColor(RED)
     c.setFont(font, 40)
-    c.drawCentredString(width / 2, height - 52 * mm, _("合格证书"))
+    c.drawCentredString(width / 2, height - 52 * mm, heading)
 
     left, right = 38 * mm, width - 38 * mm
     body = ParagraphStyle("body", fontName=font, fontSize=17, leading=30, textColor=INK, alignment=TA_LEFT,
@@ -165,10 +184,14 @@ def pdf(attempt: Attempt, request=None) -> bytes:
     c.setFillColor(INK)
     c.setFont(font, 22)
     c.drawString(left, y, _("%(name)s：") % {"name": name})
-    text = _("您于 %(day)s 参加由%(organizer)s主办的“%(quiz)s”，得分 %(score)s 分（满分 %(max)s 分），"
-             "成绩合格。特发此证，以资鼓励。") % {
-        "day": day, "organizer": organizer, "quiz": quiz.title, "score": attempt.score,
-        "max": attempt.max_score}
+    values = {"day": day, "organizer": organizer, "quiz": quiz.title, "score": attempt.score,
+              "max": attempt.max_score, "prize": prize_name(prize)}
+    if prize is not None:
+        text = _("您于 %(day)s 参加由%(organizer)s主办的“%(quiz)s”，得分 %(score)s 分（满分 %(max)s 分），"
+                 "荣获%(prize)s。特发此证，以资鼓励。") % values
+    else:
+        text = _("您于 %(day)s 参加由%(organizer)s主办的“%(quiz)s”，得分 %(score)s 分（满分 %(max)s 分），"
+                 "成绩合格。特发此证，以资鼓励。") % values
     paragraph = Paragraph(escape(text), body)
     _w, used = paragraph.wrapOn(c, right - left, 80 * mm)
     paragraph.drawOn(c, left, y - 10 * mm - used)
@@ -186,7 +209,8 @@ def pdf(attempt: Attempt, request=None) -> bytes:
     caption.drawOn(c, qr_x, qr_y - 5 * mm)
 
     # Who, when, which number (bottom left), then how to verify.
-    lines = [_("主办单位：%(organizer)s") % {"organizer": organizer},
+    lines = ([_("奖项：%(prize)s") % {"prize": prize_name(prize)}] if prize is not None else []) + [
+             _("主办单位：%(organizer)s") % {"organizer": organizer},
              _("发证日期：%(day)s") % {"day": day},
              _("证书编号：%(code)s") % {"code": attempt.certificate_code}]
     facts = Paragraph("<br/>".join(escape(line) for line in lines),

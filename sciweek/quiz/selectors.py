@@ -516,3 +516,71 @@ def prize_list(quiz: Quiz, limit: int | None = None) -> tuple[PrizeList, list[Pr
     or the first ``limit``)."""
     summary = prize_summary(quiz)
     return summary, list(prize_rows(quiz, summary, limit))
+
+
+def tier_at(counts: dict[str, int], rank: int) -> tuple[str, str] | None:
+    """(tier, label) of the ``rank``-th ranked taker (1-based) given ``prize_counts``: the first
+    ``counts["first"]`` places win 一等奖 and so on, as ``prize_rows`` deals them; None below the
+    last prize."""
+    end = 0
+    for tier, label in PRIZE_TIERS:
+        end += counts[tier]
+        if rank <= end:
+            return tier, label
+    return None
+
+
+@dataclass(frozen=True)
+class Prize:
+    tier: str  # "first" | "second" | "third"
+    label: str  # 一等奖 … (translated when shown)
+    rank: int
+    ranked: int
+
+
+def prize_of(attempt: Attempt, now=None) -> Prize | None:
+    """The prize the attempt won, for its certificate: only once the quiz has closed (until then
+    the ranking still moves), for the taker's counted attempt (their standing's), not
+    disqualified and not waiting for review (the prize list marks those for the organizer to
+    decide; a certificate cannot be taken back). The rank is the leaderboard's "my rank" on the
+    whole quiz, the tiers ``prize_counts`` of the ranked takers: the prize list's answer."""
+    from . import leaderboard
+
+    quiz = attempt.quiz
+    if attempt.is_practice or attempt.review == Attempt.Review.FLAGGED:
+        return None
+    if not (quiz.first_prizes or quiz.second_prizes or quiz.third_prizes) or (now or timezone.now()) < quiz.closes_at:
+        return None
+    if not Standing.objects.filter(quiz_id=quiz.pk, attempt_id=attempt.pk, disqualified=False).exists():
+        return None
+    rank, ranked = leaderboard.rank_of(quiz, attempt.person_id).get("all", (0, 0))
+    found = tier_at(prize_counts(quiz, ranked), rank) if rank else None
+    if found is None:
+        return None
+    return Prize(tier=found[0], label=found[1], rank=rank, ranked=ranked)
+
+
+# --- the public navigation ----------------------------------------------------------------
+
+PUBLIC_QUIZZES_SECONDS = 60  # how long a newly published or withdrawn quiz may wait to show in the nav
+
+
+def _public_quizzes_key(campaign_id: int) -> str:
+    return f"quiz.public.{campaign_id}"
+
+
+def campaign_has_public_quiz(campaign) -> bool:
+    """Does the campaign's year have a published quiz (the public site's 答题 link)? Asked on
+    every public page, so kept in the cache for ``PUBLIC_QUIZZES_SECONDS``: a query once a
+    minute, not once a page."""
+    key = _public_quizzes_key(campaign.pk)
+    found = cache.get(key)
+    if found is None:
+        found = Quiz.objects.filter(campaign_id=campaign.pk, status=Quiz.Status.PUBLISHED).exists()
+        cache.set(key, found, PUBLIC_QUIZZES_SECONDS)
+    return found
+
+
+def forget_public_quizzes(campaign_id: int) -> None:
+    """A quiz of the campaign was published or withdrawn: the nav asks again on the next page."""
+    cache.delete(_public_quizzes_key(campaign_id))

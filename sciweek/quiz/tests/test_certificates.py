@@ -18,7 +18,7 @@ from reportlab.lib.rl_accel import asciiBase85Decode
 from sciweek.accounts.models import User
 from sciweek.core.templatetags.sciweek import format_day
 from sciweek.organizations.models import Division, Organization
-from sciweek.quiz import certificates, services
+from sciweek.quiz import certificates, selectors, services
 from sciweek.quiz.models import Attempt, Question, Quiz, Standing
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +265,150 @@ def test_tokens_differ_per_attempt_and_do_not_follow_from_the_attempt_id(quiz, t
     assert len(tokens) == 2
     assert {t.split(":")[0] for t in tokens} == {first.certificate_code, second.certificate_code}
     assert len(first.certificate_code) == 16  # 96 random bits, not the attempt's number
+
+
+# --- prizes: 获奖证书 ------------------------------------------------------------------------------
+
+def _takers(quiz, division, scores):
+    """One taker per score (correct answers of 5), in that order: {name: their attempt}."""
+    attempts = {}
+    for i, correct in enumerate(scores):
+        person = User.objects.create(username=f"cert-prize-{i}")
+        services.register(quiz, person, display_name=f"获奖测试{i}", division=division)
+        attempts[f"获奖测试{i}"] = play(quiz, person, correct=correct)
+    return attempts
+
+
+def _close(quiz):
+    """The quiz closes now (prizes are decided after the close)."""
+    Quiz.objects.filter(pk=quiz.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    quiz.refresh_from_db()
+
+
+def _fresh(attempt):
+    return Attempt.objects.select_related("quiz__organization", "registration").get(pk=attempt.pk)
+
+
+@pytest.fixture
+def prize_quiz(quiz):
+    """One 一等奖, one 二等奖, two 三等奖 by count."""
+    Quiz.objects.filter(pk=quiz.pk).update(prize_basis=Quiz.PrizeBasis.COUNT, first_prizes=1, second_prizes=1,
+                                           third_prizes=2)
+    quiz.refresh_from_db()
+    return quiz
+
+
+def test_the_prize_tier_is_the_prize_lists_tier(prize_quiz, division):
+    attempts = _takers(prize_quiz, division, [3, 5, 4, 3, 3, 5])  # 60, 100, 80, 60, 60, 100
+    _close(prize_quiz)
+    _summary, rows = selectors.prize_list(prize_quiz)
+    listed = {row.standing.attempt_id: row.tier for row in rows if row.tier}
+    assert sorted(listed.values()) == ["first", "second", "third", "third"]
+    won = {}
+    for attempt in attempts.values():
+        prize = selectors.prize_of(_fresh(attempt))
+        if prize is not None:
+            won[attempt.pk] = prize.tier
+            assert prize.ranked == 6 and str(prize.label) == dict(selectors.PRIZE_TIERS)[prize.tier]
+    assert won == listed
+    # Both 100s hold 一等奖 and 二等奖 (the ranking breaks the tie); the two 60s below the 80 are third.
+    hundreds = {attempts["获奖测试1"].pk, attempts["获奖测试5"].pk}
+    assert {won[pk] for pk in hundreds} == {"first", "second"}
+    assert won[attempts["获奖测试2"].pk] == "third"
+
+
+def test_share_tiers_follow_the_prize_counts(quiz, division):
+    Quiz.objects.filter(pk=quiz.pk).update(prize_basis=Quiz.PrizeBasis.SHARE, first_prizes=10, second_prizes=20,
+                                           third_prizes=30)
+    quiz.refresh_from_db()
+    attempts = _takers(quiz, division, [5, 5, 4, 4, 4, 3, 3])  # N = 7: 1, 1 and 2 winners (module doc)
+    _close(quiz)
+    tiers = [getattr(selectors.prize_of(_fresh(a)), "tier", None) for a in attempts.values()]
+    assert sorted(t for t in tiers if t) == ["first", "second", "third", "third"]
+    assert selectors.prize_counts(quiz, 7) == {"first": 1, "second": 1, "third": 2}
+
+
+def test_no_prize_before_the_close_without_prizes_or_for_an_attempt_that_does_not_count(prize_quiz, taker, division):
+    best = play(prize_quiz, taker, correct=5)
+    second = play(prize_quiz, taker, correct=4)  # passed, but the best result counts
+    practice = play(prize_quiz, taker, correct=5, practice=True)
+    assert selectors.prize_of(_fresh(best)) is None  # still open: the ranking may move
+    assert selectors.prize_of(_fresh(best), now=prize_quiz.closes_at).tier == "first"
+    _close(prize_quiz)
+    assert selectors.prize_of(_fresh(best)).tier == "first"
+    assert selectors.prize_of(_fresh(second)) is None and selectors.prize_of(_fresh(practice)) is None
+    Quiz.objects.filter(pk=prize_quiz.pk).update(first_prizes=0, second_prizes=0, third_prizes=0)
+    assert selectors.prize_of(_fresh(best)) is None
+
+
+def test_a_flagged_winner_waits_for_the_review_and_a_disqualified_one_moves_the_others_up(prize_quiz, division):
+    attempts = _takers(prize_quiz, division, [5, 4])
+    first, second = attempts["获奖测试0"], attempts["获奖测试1"]
+    _close(prize_quiz)
+    Attempt.objects.filter(pk=first.pk).update(review=Attempt.Review.FLAGGED, flags=["too_fast"])
+    assert selectors.prize_of(_fresh(first)) is None  # the organizer decides first
+    admin = User.objects.get(username="hebei-admin")
+    services.review_attempt(_fresh(first), actor=admin, disqualify=False)
+    assert selectors.prize_of(_fresh(first)).tier == "first"
+    services.review_attempt(_fresh(first), actor=admin, disqualify=True, note="代答")
+    assert selectors.prize_of(_fresh(second)).tier == "first"
+
+
+def test_a_winners_certificate_says_prize_certificate_with_the_tier(prize_quiz, division, site):
+    attempts = _takers(prize_quiz, division, [5, 4, 3, 3, 3])
+    winner = attempts["获奖测试0"]
+    text = pdf_text(certificates.pdf(_fresh(winner)))
+    assert "合格证书" in text and "获奖证书" not in text  # while the quiz is open
+    _close(prize_quiz)
+    data = certificates.pdf(_fresh(winner))
+    title = re.search(rb"/Title \(((?:\\.|[^\\)])*)\)", data).group(1)
+    assert _unescape(title).decode("utf-16") == f"{prize_quiz.title} 获奖证书"
+    text = pdf_text(data)
+    for expected in ["获奖证书", "荣获一等奖", "奖项：一等奖", "获奖测试0", "得分 100 分"]:
+        assert expected in text, expected
+    assert "合格证书" not in text and "成绩合格" not in text
+    second = pdf_text(certificates.pdf(_fresh(attempts["获奖测试1"])))
+    assert "荣获二等奖" in second and "奖项：二等奖" in second
+    # Two 三等奖 among three takers of 60: the one the ranking leaves out gets the pass certificate.
+    thirds = [a for a in attempts.values() if a.score == 60]
+    tiers = [getattr(selectors.prize_of(_fresh(a)), "tier", None) for a in thirds]
+    assert sorted(map(str, tiers)) == ["None", "third", "third"]
+    below = thirds[tiers.index(None)]
+    plain = pdf_text(certificates.pdf(_fresh(below)))
+    assert "合格证书" in plain and "成绩合格" in plain and "获奖证书" not in plain and "奖项" not in plain
+    assert "荣获三等奖" in pdf_text(certificates.pdf(_fresh(thirds[tiers.index("third")])))
+
+
+def test_the_verification_page_names_the_prize(prize_quiz, division, client, django_assert_max_num_queries):
+    attempts = _takers(prize_quiz, division, [5, 3, 3, 3, 3])
+    _close(prize_quiz)
+    page = client.get(certificates.verification_path(attempts["获奖测试0"])).content.decode()
+    assert "获奖证书" in page and "一等奖" in page and "合格证书" not in page
+    plain = next(a for a in attempts.values() if selectors.prize_of(_fresh(a)) is None)
+    page = client.get(certificates.verification_path(plain)).content.decode()
+    assert "合格证书" in page and "获奖证书" not in page and "等奖" not in page
+    with django_assert_max_num_queries(8):  # the attempt, the standing, the counted standing, the rank
+        found = certificates.verify(certificates.verification_token(attempts["获奖测试0"]))
+    assert found.prize.tier == "first"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_prize_certificates_text_blocks_do_not_overlap(prize_quiz, division, site, monkeypatch, language):
+    """No PDF renderer here to look at it: the paragraphs' boxes (from reportlab's own wrap) are
+    checked instead. The prize line makes the facts block one line taller."""
+    winner = _takers(prize_quiz, division, [5])["获奖测试0"]
+    _close(prize_quiz)
+    boxes = []
+    real = certificates.Paragraph.drawOn
+
+    def spy(self, canvas, x, y, *args, **kwargs):
+        boxes.append((y, y + self.height, self.getPlainText()[:12]))
+        return real(self, canvas, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(certificates.Paragraph, "drawOn", spy)
+    with translation.override(language):
+        certificates.pdf(_fresh(winner))
+    body, _caption, facts, how = boxes
+    assert facts[1] < body[0], (facts, body)  # the facts (prize, organizer, date, number) below the body
+    assert how[1] < facts[0], (how, facts)  # the how-to-verify line below the facts
+    assert how[0] > 17 * 2.8346 and body[1] < 210 * 2.8346 - 72 * 2.8346  # inside the frame, under the name
