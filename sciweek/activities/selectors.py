@@ -25,6 +25,7 @@ from sciweek.accounts import policy
 from sciweek.campaigns.models import Campaign, ContentArea, RegionalPlan
 from sciweek.campaigns.selectors import is_online_only, published_campaigns
 from sciweek.core.cache import cached
+from sciweek.core.query_templates import RawTemplate
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import division_children, regions_under, within
 
@@ -487,25 +488,23 @@ def activity_sessions(activity_id: int | None = None) -> QuerySet[Session]:
     return qs.filter(activity_id=activity_id) if activity_id is not None else qs
 
 
-_SESSIONS_SQL: dict[str, str] = {}
+def _sessions_sql(quote) -> str:
+    meta = Session._meta
+    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    return (f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 — names from the model
+            f"WHERE {quote(meta.get_field('activity').column)} = %s "
+            f"ORDER BY {quote(meta.get_field('starts_at').column)}, {quote(meta.pk.column)}")
+
+
+_SESSIONS = RawTemplate(Session, _sessions_sql)
 
 
 def activity_sessions_fresh(activity_id: int) -> list[Session]:
-    """`list(activity_sessions(activity_id))` with its SQL written once per process: the
-    activity page reads its sessions and seats on every visit (they are never cached), and
-    building and compiling that ORM query costs about twice the Python of running it. A raw
-    query, so the backend's converters still apply (aware datetimes on SQLite too). Same rows,
-    same order (a test compares the two)."""
-    sql = _SESSIONS_SQL.get(connection.vendor)
-    if sql is None:
-        quote = connection.ops.quote_name
-        meta = Session._meta
-        columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
-        sql = _SESSIONS_SQL[connection.vendor] = (
-            f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 — names from the model
-            f"WHERE {quote(meta.get_field('activity').column)} = %s "
-            f"ORDER BY {quote(meta.get_field('starts_at').column)}, {quote(meta.pk.column)}")
-    return list(Session.objects.raw(sql, [activity_id]))
+    """`list(activity_sessions(activity_id))` with its SQL written once per process
+    (core.query_templates.RawTemplate): the activity page reads its sessions and seats on every
+    visit (they are never cached), and building and compiling that ORM query costs about twice
+    the Python of running it. Same rows, same order (a test compares the two)."""
+    return _SESSIONS.rows(activity_id)
 
 
 def has_pending_change(activity: Activity) -> bool:

@@ -89,3 +89,20 @@ def prepared():
         yield
     finally:
         raw.cursor_factory, raw.prepare_threshold = factory, threshold
+
+
+class RawTemplate:
+    """A raw SELECT for one model whose SQL is written once per database vendor, for the
+    hottest reads where even compiling a queryset costs more Python than running it.
+    ``write(quote)`` returns the SQL given the backend's ``quote_name``; ``rows(*params)``
+    runs it through ``Model.objects.raw`` (so the backend's converters apply: JSON, aware
+    datetimes; extra selected columns become attributes)."""
+
+    def __init__(self, model, write):
+        self._model, self._write, self._sql = model, write, {}
+
+    def rows(self, *params) -> list:
+        sql = self._sql.get(connection.vendor)
+        if sql is None:
+            sql = self._sql[connection.vendor] = self._write(connection.ops.quote_name)
+        return list(self._model.objects.raw(sql, list(params)))

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from sciweek.accounts import policy
 from sciweek.accounts.audit import record
+from sciweek.core.query_templates import RawTemplate
 
 from . import bank, selectors
 from .models import (
@@ -599,7 +600,7 @@ def attempt_of(person, attempt_id) -> Attempt:
     person_id = getattr(person, "pk", None)
     if person_id is None or not 0 < attempt_id <= MAX_ID:
         raise NotFound(_("没有找到这次答题。"))
-    attempt = next(iter(Attempt.objects.raw(_attempt_sql(), [attempt_id, person_id])), None)
+    attempt = next(iter(_ATTEMPT.rows(attempt_id, person_id)), None)
     if attempt is None:
         raise NotFound(_("没有找到这次答题。"))
     stamp = (attempt.quiz_stamp_updated, attempt.quiz_stamp_bank, attempt.quiz_stamp_board, attempt.quiz_stamp_status)
@@ -608,29 +609,24 @@ def attempt_of(person, attempt_id) -> Attempt:
     return attempt
 
 
-_ATTEMPT_SQL: dict[str, str] = {}
 MAX_ID = 2**63 - 1
 
 
-def _attempt_sql() -> str:
-    """attempt_of's read, written once per process: the attempt with its quiz's stamp (what
-    says whether the process's copy of the quiz is current). Every call of a taker runs it;
-    building and compiling it as a queryset with the quiz, campaign and organization joined cost
-    more Python than the rest of an answer. A raw query: the backend's converters still apply
-    to the attempt's fields."""
-    sql = _ATTEMPT_SQL.get(connection.vendor)
-    if sql is None:
-        quote = connection.ops.quote_name
-        attempt, quiz = Attempt._meta, Quiz._meta
-        columns = ", ".join(f"a.{quote(f.column)}" for f in attempt.concrete_fields)
-        stamp = ", ".join(f"z.{quote(quiz.get_field(name).column)} AS {alias}" for name, alias in (
-            ("updated_at", "quiz_stamp_updated"), ("bank_version", "quiz_stamp_bank"),
-            ("leaderboard_version", "quiz_stamp_board"), ("status", "quiz_stamp_status")))
-        sql = _ATTEMPT_SQL[connection.vendor] = (
-            f"SELECT {columns}, {stamp} FROM {quote(attempt.db_table)} a "  # noqa: S608 - names from the models
+def _attempt_sql(quote) -> str:
+    attempt, quiz = Attempt._meta, Quiz._meta
+    columns = ", ".join(f"a.{quote(f.column)}" for f in attempt.concrete_fields)
+    stamp = ", ".join(f"z.{quote(quiz.get_field(name).column)} AS {alias}" for name, alias in (
+        ("updated_at", "quiz_stamp_updated"), ("bank_version", "quiz_stamp_bank"),
+        ("leaderboard_version", "quiz_stamp_board"), ("status", "quiz_stamp_status")))
+    return (f"SELECT {columns}, {stamp} FROM {quote(attempt.db_table)} a "  # noqa: S608 - names from the models
             f"JOIN {quote(quiz.db_table)} z ON z.{quote(quiz.pk.column)} = a.{quote(attempt.get_field('quiz').column)} "
             f"WHERE a.{quote(attempt.pk.column)} = %s AND a.{quote(attempt.get_field('person').column)} = %s")
-    return sql
+
+
+# attempt_of's read: the attempt with its quiz's stamp (what says whether the process's copy of
+# the quiz is current). Every call of a taker runs it; as a queryset with the quiz, campaign
+# and organization joined, building and compiling it cost more Python than the rest of an answer.
+_ATTEMPT = RawTemplate(Attempt, _attempt_sql)
 
 
 def expire_if_overdue(attempt: Attempt, now=None) -> Attempt:
@@ -640,26 +636,25 @@ def expire_if_overdue(attempt: Attempt, now=None) -> Attempt:
     return attempt
 
 
-_SHEET_SQL: dict[tuple[str, bool], str] = {}
-
-
-def _sheet(attempt_id: int, unanswered: bool = False) -> list[AttemptQuestion]:
-    """The attempt's dealt rows in position order (only those not answered yet if
-    ``unanswered``), with SQL written once per process: every answer and every question served
-    reads them, and building the queryset cost more Python than running it. A raw query, so the
-    backend's converters apply (JSON lists, aware datetimes)."""
-    key = (connection.vendor, unanswered)
-    sql = _SHEET_SQL.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
+def _sheet_sql(unanswered: bool):
+    def write(quote) -> str:
         meta = AttemptQuestion._meta
         columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
         where = f"{quote(meta.get_field('attempt').column)} = %s"
         if unanswered:
             where += f" AND {quote(meta.get_field('answered_at').column)} IS NULL"
-        sql = _SHEET_SQL[key] = (f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
-                                 f"WHERE {where} ORDER BY {quote(meta.get_field('position').column)}")
-    return list(AttemptQuestion.objects.raw(sql, [attempt_id]))
+        return (f"SELECT {columns} FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+                f"WHERE {where} ORDER BY {quote(meta.get_field('position').column)}")
+    return write
+
+
+# Every answer and every question served reads the sheet: SQL written once (core.query_templates).
+_SHEET = {unanswered: RawTemplate(AttemptQuestion, _sheet_sql(unanswered)) for unanswered in (False, True)}
+
+
+def _sheet(attempt_id: int, unanswered: bool = False) -> list[AttemptQuestion]:
+    """The attempt's dealt rows in position order (only those not answered yet if ``unanswered``)."""
+    return _SHEET[unanswered].rows(attempt_id)
 
 
 def _missed(item_ids, at) -> int:
@@ -1158,7 +1153,7 @@ def review_attempt(attempt: Attempt, *, actor, disqualify: bool, note: str = "")
             record("quiz.attempt_disqualified", **facts)
         else:
             record("quiz.attempt_cleared", **facts)
-    # After the commit: the statistics (kept up to 30 s while the quiz runs) show the review at once.
+    # After its transaction: the statistics (kept up to 30 s while the quiz runs) show the review at once.
     selectors.forget(attempt.quiz)
 
 
