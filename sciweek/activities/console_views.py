@@ -19,8 +19,8 @@ from sciweek.organizations.models import Organization
 
 from . import hosts as host_names
 from . import rules, selectors, services, workflow
-from .forms import CommentForm, FilingForm, SessionFormSet, check_sessions, content_areas_for, kept_sessions
-from .models import Activity, ActivityHost, Attachment, Notification, Session, Transition
+from .forms import CommentForm, FilingForm, check_sessions, content_areas_for, kept_sessions, session_formset
+from .models import Activity, ActivityHost, Attachment, Notification, Transition
 from .uploads import UploadRejected
 
 
@@ -72,10 +72,6 @@ def filing_new(request):
     return redirect("activities:filing_edit", activity_id=activity.pk)
 
 
-def _sessions_queryset(activity):
-    return Session.objects.filter(activity=activity).order_by("starts_at", "id")
-
-
 def _save_form(request, activity, form, formset):
     """Write what the form holds through the service (partial drafts allowed)."""
     data = {k: v for k, v in form.cleaned_data.items() if k not in ("host_names", "organizer_names", "content_areas")}
@@ -114,7 +110,7 @@ def filing_edit(request, activity_id):
     areas = content_areas_for(activity)
     if request.method == "POST":
         form = FilingForm(request.POST, activity=activity, content_areas=areas)
-        formset = SessionFormSet(request.POST, queryset=_sessions_queryset(activity), prefix="sessions")
+        formset = session_formset(activity, request.POST)
         # Both checked (all messages at once); the session rules need both valid.
         valid = form.is_valid() & formset.is_valid()
         if valid and check_sessions(form, formset):
@@ -131,7 +127,7 @@ def filing_edit(request, activity_id):
             messages.error(request, _("有几处需要修改，请看标红的说明。已填写的内容不会丢失。"))
     else:
         form = FilingForm(activity=activity, content_areas=areas, initial=_initial_names(activity))
-        formset = SessionFormSet(queryset=_sessions_queryset(activity), prefix="sessions")
+        formset = session_formset(activity)
     return render(request, "activities/console/filing_edit.html", {
         "activity": activity, "form": form, "formset": formset,
         # Of what is saved: a refused form has put its unsaved values on `activity`.
@@ -154,7 +150,7 @@ def filing_autosave(request, activity_id):
     form.cleaned_data = valid
     if "title" not in valid:
         form.cleaned_data["title"] = activity.title
-    formset = SessionFormSet(request.POST, queryset=_sessions_queryset(activity), prefix="sessions")
+    formset = session_formset(activity, request.POST)
     sessions_ok = formset.is_valid() and check_sessions(form, formset)
     try:
         _save_form(request, activity, form, formset if sessions_ok else None)

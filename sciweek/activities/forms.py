@@ -125,7 +125,22 @@ class SessionForm(forms.ModelForm):
 
 
 # Session times are judged with the filing (check_sessions): the rules need its dates and caps.
-SessionFormSet = forms.modelformset_factory(Session, form=SessionForm, extra=2, can_delete=True)
+# A plain formset, not a model formset: a draft's sessions are replaced as a whole on every save
+# (services.replace_sessions), so a row carries no session id. An id would go stale whenever an
+# autosave still in flight from the page lands after "保存草稿" and replaces the rows again; the
+# next save would then be refused with "Id: 选择一个有效的选项" for a row the filer never touched.
+SessionFormSet = forms.formset_factory(SessionForm, extra=2, can_delete=True)
+
+
+def session_formset(activity, data=None):
+    """The filing page's session rows: the saved sessions, then two blank rows. Posted rows are
+    judged on what they hold alone; against the saved sessions as initial values, a row that
+    repeats one would count as unchanged and be dropped."""
+    if data is not None:
+        return SessionFormSet(data, prefix="sessions")
+    initial = [{"starts_at": s.starts_at, "ends_at": s.ends_at, "capacity": s.capacity}
+               for s in Session.objects.filter(activity=activity).order_by("starts_at", "id")]
+    return SessionFormSet(initial=initial, prefix="sessions")
 
 
 def kept_sessions(formset) -> list[forms.Form]:

@@ -51,6 +51,39 @@ def test_filer_creates_fills_and_submits(staff_client, org):
     assert activity.sessions.get().capacity == 30
 
 
+def _page_fields(html: str) -> dict:
+    """What the browser would post back from the sessions part of the page."""
+    import re
+    return {name: value for name, value in re.findall(r'name="(sessions-[^"]+)"[^>]*?value="([^"]*)"', html)}
+
+
+def test_a_late_autosave_does_not_break_the_next_save(staff_client, org):
+    """The keyboard filer's race: the autosave the last keystroke scheduled lands after 保存草稿
+    and replaces the sessions again; submitting from the reloaded page must still work."""
+    client = staff_client("unit-filer")
+    activity = new_filing(client, org("石家庄市科技信息研究所"))
+    area = activity.campaign.content_areas.first()
+    fields = {
+        "title": "走进气象站", "level": "unit", "format": "onsite", "content_areas": [area.pk],
+        "host_names": "石家庄市科技信息研究所", "starts_on": "2020-08-25", "ends_on": "2020-08-25",
+        "audience": "小学生", "description": "参观观测场。", "lead_name": "赵工", "contact_name": "钱老师",
+        "contact_phone": "13700001111", "division": "130102", "address": "长安区示例路 2 号",
+        "venue_capacity": "100", "safety_max_attendance": "40", "safety_measures": "分批入场",
+        "safety_responsible": "孙主任"}
+    typed = {**fields, "sessions-TOTAL_FORMS": "2", "sessions-INITIAL_FORMS": "0",
+             "sessions-0-starts_at": "2020-08-25T09:00", "sessions-0-ends_at": "2020-08-25T10:30",
+             "sessions-0-capacity": "30"}
+    edit = reverse("activities:filing_edit", args=[activity.pk])
+    assert client.post(edit, typed).status_code == 302  # 保存草稿
+    reloaded = client.get(edit).content.decode()
+    late = client.post(reverse("activities:filing_autosave", args=[activity.pk]), typed, HTTP_HX_REQUEST="true")
+    assert late.status_code == 200 and activity.sessions.count() == 1
+    response = client.post(edit, {**fields, **_page_fields(reloaded), "submit": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    activity.refresh_from_db()
+    assert activity.status == "submitted" and activity.sessions.get().capacity == 30
+
+
 def test_bad_input_is_explained_and_nothing_is_lost(staff_client, org):
     client = staff_client("unit-filer")
     activity = new_filing(client, org("石家庄市科技信息研究所"))

@@ -6,7 +6,7 @@ import pytest
 
 from sciweek.accounts.models import User
 from sciweek.activities import services
-from sciweek.activities.forms import FilingForm, SessionFormSet, check_sessions, content_areas_for
+from sciweek.activities.forms import FilingForm, check_sessions, content_areas_for, session_formset
 from sciweek.activities.models import Activity
 from sciweek.activities.rules import MAX_EXPECTED_PARTICIPANTS
 from sciweek.spreadsheets.importer import Importer
@@ -92,7 +92,7 @@ def test_sessions_outside_the_dates_or_over_the_cap_are_refused_by_both(draft, f
                                ("2020-08-23T09:00", "2020-08-23T09:00", "30"),   # ends as it starts
                                ("2020-08-23T14:00", "2020-08-23T15:00", "90"))}  # more places than allowed
     form = FilingForm(data, activity=draft, content_areas=content_areas_for(draft))
-    formset = SessionFormSet(data, queryset=draft.sessions.none(), prefix="sessions")
+    formset = session_formset(draft, data)
     assert form.is_valid() and formset.is_valid()
     assert not check_sessions(form, formset)
     form_messages = [e for f in formset.forms for errors in f.errors.values() for e in errors]
