@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "sciweek.reservations",
     "sciweek.news",
     "sciweek.quiz",
+    "sciweek.media",
+    "sciweek.contests",
     "sciweek.spreadsheets",
     "sciweek.console",
     "sciweek.portal",
