@@ -44,6 +44,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "quiz.question.write": frozenset({Role.ADMIN, Role.PUBLICITY, Role.FILER}),
     "quiz.question.review": frozenset({Role.REVIEWER}),
     "quiz.results": frozenset({Role.ADMIN, Role.PUBLICITY, Role.REVIEWER, Role.STATISTICIAN}),
+    # contests: the organizer's admins run a contest; units enter works; an organization's admin
+    # recommends its region's works upward. Judging is granted by a seat on a panel
+    # (contests.services), not by the tree: a judge scores entries from anywhere.
+    "contest.manage": frozenset({Role.ADMIN}),
+    "contest.enter": frozenset({Role.ADMIN, Role.FILER}),
+    "contest.recommend": frozenset({Role.ADMIN}),
+    "contest.results": frozenset({Role.ADMIN, Role.REVIEWER, Role.STATISTICIAN, Role.PUBLICITY}),
 }
 
 

@@ -6,3 +6,21 @@ class ContestsConfig(AppConfig):
     name = "sciweek.contests"
     label = "contests"
     verbose_name = _("大赛")
+
+    def ready(self):
+        from sciweek.accounts.audit import register_labels
+        from sciweek.api.registry import register_router
+
+        from .api import TAGS, router
+
+        register_labels({
+            "contests.entry_disqualified": _("取消参赛作品资格"),
+            "contests.conflict_declared": _("评委申报回避"),
+            "contests.assigned": _("分配评审任务"),
+            "contests.score_reopened": _("退回评委评分"),
+            "contests.results_published": _("公示大赛结果"),
+            "contests.objection_handled": _("处理公示异议"),
+            "contests.results_final": _("公布大赛最终结果"),
+            "contests.votes_voided": _("作废网络投票"),
+        })
+        register_router(router, tags=TAGS)

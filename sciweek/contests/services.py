@@ -1,0 +1,745 @@
+"""Every write of the contests, and their rules.
+
+Entries (submitted by units, or recommended within quotas), conflicts of interest, balanced
+assignment, scoring with lock and reopen, the round's results (recomputed on every submitted
+score, so a live final's board and the official ranking are ready at once), public notice with
+objections, final awards, and the public vote with its caps.
+
+Judging rights come from a seat on a panel, not from the organization tree: a judge from a
+unit in 保定 scores entries from 石家庄. Who may run a contest, enter or recommend comes from
+accounts.policy as everywhere else.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sciweek.accounts import audit, policy
+from sciweek.accounts.models import Membership, Role
+from sciweek.organizations.models import Organization
+
+from . import scoring
+from .models import (
+    Assignment,
+    Award,
+    Category,
+    Conflict,
+    Contest,
+    Criterion,
+    Entry,
+    Objection,
+    Panel,
+    PanelJudge,
+    PrizeTier,
+    Publication,
+    Quota,
+    Result,
+    Round,
+    Score,
+    Vote,
+    VoteCounter,
+)
+
+# A burst: this many votes from one address or one device within the window are flagged.
+BURST_VOTES = 20
+BURST_WINDOW = timedelta(minutes=1)
+
+
+def plain(number: Decimal) -> str:
+    """10.00 → "10", 7.50 → "7.5" (Decimal.normalize alone gives 1E+1)."""
+    return format(number.normalize(), "f")
+
+
+class ContestError(ValidationError):
+    """A refusal a person can act on; its message is in their language."""
+
+
+def _bump(contest_id: int) -> None:
+    Contest.objects.filter(pk=contest_id).update(version=F("version") + 1)
+
+
+# --- entries ------------------------------------------------------------------------------
+
+def _check_entry_window(contest: Contest, now) -> None:
+    if contest.status != Contest.Status.OPEN:
+        raise ContestError(_("这个大赛当前不接受报送作品。"))
+    if contest.entries_open_at and now < contest.entries_open_at:
+        raise ContestError(_("作品征集尚未开始。"))
+    if contest.entries_close_at and now > contest.entries_close_at:
+        raise ContestError(_("作品征集已截止。"))
+
+
+def quota_for(contest: Contest, organization: Organization) -> int | None:
+    """The places `organization` may recommend: its own quota, else the contest's default,
+    else no limit (None)."""
+    row = Quota.objects.filter(contest=contest, organization=organization).values_list("places", flat=True).first()
+    return row if row is not None else contest.default_quota
+
+
+def submit_entry(contest: Contest, *, actor, organization: Organization, category: Category, title: str,
+                 first_author: str, team_members: str = "", summary: str = "", attested: bool,
+                 aired_url: str = "", recommended_by: Organization | None = None,
+                 recommendation_rank: int | None = None, now=None) -> Entry:
+    """A unit's entry (actor may `contest.enter` for the unit), or an organization's
+    recommendation (actor may `contest.recommend` for it; ranked, then cut to its quota)."""
+    now = now or timezone.now()
+    policy.require(actor, "contest.enter", organization)
+    if recommended_by is not None:
+        policy.require(actor, "contest.recommend", recommended_by)
+        if recommendation_rank is None or recommendation_rank < 1:
+            raise ContestError(_("推荐作品须填写推荐排序（从 1 开始）。"))
+    elif contest.by_recommendation:
+        raise ContestError(_("这个大赛只接受下级单位推荐的作品。"))
+    _check_entry_window(contest, now)
+    if category.contest_id != contest.pk:
+        raise ContestError(_("所选组别不属于这个大赛。"))
+    title, first_author = title.strip(), first_author.strip()
+    if not title or not first_author:
+        raise ContestError(_("请填写作品名称和第一作者。"))
+    if not attested:
+        raise ContestError(_("请确认作品为原创，未侵犯他人著作权。"))
+    if contest.requires_aired_url and not aired_url:
+        raise ContestError(_("这个大赛要求作品已公开播出，请填写播出网址。"))
+    with transaction.atomic():
+        locked = Contest.objects.select_for_update().get(pk=contest.pk)  # numbers and per-author limits
+        if locked.max_entries_per_first_author:
+            taken = Entry.objects.filter(contest=locked, first_author=first_author).exclude(
+                status=Entry.Status.WITHDRAWN).count()
+            if taken >= locked.max_entries_per_first_author:
+                raise ContestError(_("每位第一作者最多报送 %(n)s 件作品，%(name)s 已报送 %(taken)s 件。") % {
+                    "n": locked.max_entries_per_first_author, "name": first_author, "taken": taken})
+        number = (Entry.objects.filter(contest=locked).aggregate(n=Max("number"))["n"] or 0) + 1
+        try:
+            with transaction.atomic():
+                entry = Entry.objects.create(
+                    contest=locked, category=category, number=number, title=title[:120], summary=summary,
+                    first_author=first_author[:40], team_members=team_members[:300], organization=organization,
+                    recommended_by=recommended_by, recommendation_rank=recommendation_rank,
+                    originality_attested_at=now, aired_url=aired_url, created_by=actor)
+        except IntegrityError:
+            raise ContestError(_("推荐排序 %(rank)s 已被本单位的另一件作品使用。") % {
+                "rank": recommendation_rank}) from None
+        if recommended_by is not None:
+            apply_quota(locked, recommended_by)
+        _bump(locked.pk)
+    entry.refresh_from_db()
+    return entry
+
+
+def apply_quota(contest: Contest, organization: Organization) -> list[int]:
+    """Cut an organization's recommendations to its quota by rank: the first `places` (by
+    recommendation rank) are in the contest, the rest are over quota. Returns the ids cut."""
+    places = quota_for(contest, organization)
+    ranked = list(Entry.objects.filter(contest=contest, recommended_by=organization).exclude(
+        status__in=[Entry.Status.WITHDRAWN, Entry.Status.DISQUALIFIED]).order_by("recommendation_rank", "id")
+        .values_list("id", flat=True))
+    keep, cut = (ranked, []) if places is None else (ranked[:places], ranked[places:])
+    Entry.objects.filter(pk__in=keep, status=Entry.Status.OVER_QUOTA).update(status=Entry.Status.SUBMITTED)
+    Entry.objects.filter(pk__in=cut, status=Entry.Status.SUBMITTED).update(status=Entry.Status.OVER_QUOTA)
+    return cut
+
+
+def set_quota(contest: Contest, organization: Organization, places: int, *, actor) -> None:
+    policy.require(actor, "contest.manage", contest)
+    with transaction.atomic():
+        Quota.objects.update_or_create(contest=contest, organization=organization, defaults={"places": places})
+        apply_quota(contest, organization)
+        _bump(contest.pk)
+
+
+def withdraw_entry(entry: Entry, *, actor) -> None:
+    policy.require(actor, "contest.enter", entry.organization)
+    with transaction.atomic():
+        if not Entry.objects.filter(pk=entry.pk, status__in=[Entry.Status.SUBMITTED, Entry.Status.OVER_QUOTA]).update(
+                status=Entry.Status.WITHDRAWN):
+            raise ContestError(_("这件作品已不能撤回。"))
+        Assignment.objects.filter(entry=entry, score__isnull=True).delete()
+        if entry.recommended_by_id:
+            apply_quota(entry.contest, entry.recommended_by)
+        _bump(entry.contest_id)
+
+
+def disqualify_entry(entry: Entry, *, actor, reason: str) -> None:
+    """After an upheld objection, say: the entry leaves the ranking, the results are redone."""
+    policy.require(actor, "contest.manage", entry.contest)
+    if not reason.strip():
+        raise ContestError(_("请填写取消资格的理由。"))
+    with transaction.atomic():
+        Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.DISQUALIFIED)
+        audit.record("contests.entry_disqualified", actor=actor, organization=entry.contest.organization,
+                     summary=f"{entry.contest.title} · {entry.code} {entry.title}", detail={"reason": reason})
+        for rnd in entry.contest.rounds.all():
+            compute_results(rnd)
+
+
+def attach_video(entry: Entry, asset, *, actor) -> None:
+    policy.require(actor, "contest.enter", entry.organization)
+    Entry.objects.filter(pk=entry.pk).update(video=asset)
+    _bump(entry.contest_id)
+
+
+def recommend_winners(source: Contest, target: Contest, *, actor, now=None) -> list[Entry]:
+    """A province's award winners go on to the national contest, in the order of their
+    final ranking, under the province's quota there (what is over it is cut by rank)."""
+    if source.status != Contest.Status.FINAL:
+        raise ContestError(_("本级大赛结果公布后才能向上推荐。"))
+    awards = list(Award.objects.filter(contest=source).select_related("entry", "entry__category")
+                  .order_by("rank", "entry__number"))
+    categories = {c.name: c for c in target.categories.all()}
+    fallback = next(iter(categories.values()), None)
+    made = []
+    for position, award in enumerate(awards, start=1):
+        src = award.entry
+        category = categories.get(src.category.name, fallback)
+        if category is None:
+            raise ContestError(_("上级大赛尚未设置组别。"))
+        made.append(submit_entry(
+            target, actor=actor, organization=src.organization, category=category, title=src.title,
+            first_author=src.first_author, team_members=src.team_members, summary=src.summary, attested=True,
+            aired_url=src.aired_url, recommended_by=source.organization, recommendation_rank=position, now=now))
+        if getattr(src, "video_id", None):
+            Entry.objects.filter(pk=made[-1].pk).update(video_id=src.video_id)
+    return made
+
+
+# --- judges and conflicts ---------------------------------------------------------------
+
+def judge_organizations(user) -> list[Organization]:
+    """Where a judge comes from: the organizations of their judge memberships (any role if
+    they hold no judge membership)."""
+    memberships = list(Membership.objects.filter(user=user).select_related("organization"))
+    judged = [m.organization for m in memberships if m.role == Role.JUDGE]
+    return judged or [m.organization for m in memberships]
+
+
+def tree_conflict(judge_orgs: list[Organization], entry_orgs: list[Organization],
+                  organizer: Organization) -> str | None:
+    """Conflict.Kind for a judge and an entry, from the tree: the same organization, or one
+    above or below the other. The organizer and those above it do not count as 'above': every
+    entry is below the body that runs the contest, and its own judges would all be conflicted."""
+    for j in judge_orgs:
+        for e in entry_orgs:
+            if j.pk == e.pk:
+                return Conflict.Kind.SAME_ORGANIZATION
+            if organizer.path.startswith(j.path):
+                continue
+            if e.path.startswith(j.path) or j.path.startswith(e.path):
+                return Conflict.Kind.TREE
+    return None
+
+
+def _entry_orgs(entry: Entry) -> list[Organization]:
+    return [o for o in (entry.organization, entry.recommended_by) if o is not None]
+
+
+def refresh_conflicts(rnd: Round) -> int:
+    """Record the tree's conflicts for every judge on the round's panels and entry in it;
+    drops any unscored assignment a conflict now forbids. Returns conflicts added."""
+    contest = rnd.contest
+    entries = list(Entry.objects.filter(contest=contest, status__in=Entry.Status.IN_CONTEST)
+                   .select_related("organization", "recommended_by"))
+    judges = {pj.judge for pj in PanelJudge.objects.filter(panel__round=rnd).select_related("judge")}
+    existing = set(Conflict.objects.filter(entry__contest=contest).values_list("entry_id", "judge_id"))
+    new = []
+    for judge in judges:
+        orgs = judge_organizations(judge)
+        for entry in entries:
+            if (entry.pk, judge.pk) in existing:
+                continue
+            kind = tree_conflict(orgs, _entry_orgs(entry), contest.organization)
+            if kind:
+                new.append(Conflict(entry=entry, judge=judge, kind=kind))
+    Conflict.objects.bulk_create(new, ignore_conflicts=True)
+    conflicted = Q()
+    for c in Conflict.objects.filter(entry__contest=contest).values("entry_id", "judge_id"):
+        conflicted |= Q(entry_id=c["entry_id"], judge_id=c["judge_id"])
+    if conflicted:
+        Assignment.objects.filter(conflicted, round=rnd, score__isnull=True).delete()
+    return len(new)
+
+
+def declare_conflict(entry: Entry, *, judge, reason: str) -> Conflict:
+    """A judge declares a conflict (a former student, a co-author…): the assignment goes, and
+    the entry is never shown to them again. A score already submitted goes out too."""
+    if not reason.strip():
+        raise ContestError(_("请简要说明回避原因。"))
+    with transaction.atomic():
+        conflict, _created = Conflict.objects.get_or_create(
+            entry=entry, judge=judge, defaults={"kind": Conflict.Kind.DECLARED, "reason": reason[:200]})
+        rounds = list(Round.objects.filter(assignments__entry=entry, assignments__judge=judge).distinct())
+        Assignment.objects.filter(entry=entry, judge=judge).delete()
+        audit.record("contests.conflict_declared", actor=judge, organization=entry.contest.organization,
+                     summary=f"{entry.contest.title} · {entry.code}", detail={"reason": reason[:200]})
+    for rnd in rounds:
+        compute_results(rnd)
+    return conflict
+
+
+def add_judge(panel: Panel, judge, *, actor, is_chief: bool = False) -> PanelJudge:
+    policy.require(actor, "contest.manage", panel.round.contest)
+    if not Membership.objects.filter(user=judge, role=Role.JUDGE).exists():
+        raise ContestError(_("%(name)s 没有评委角色，请先在其单位为其开通评委角色。") % {"name": judge})
+    seat, _created = PanelJudge.objects.update_or_create(panel=panel, judge=judge, defaults={"is_chief": is_chief})
+    return seat
+
+
+@dataclass
+class AssignmentReport:
+    made: int
+    short: list[tuple[Entry, int]]  # entries that could not get k judges, with how many they have
+
+
+def assign(rnd: Round, *, actor) -> AssignmentReport:
+    """Give every entry of the round at least k judges from its panel, never a conflicted
+    one, no judge more than the cap, the load as even as the conflicts allow. Keeps what is
+    assigned (a re-run only fills gaps). Entries with the fewest possible judges go first, so
+    the scarce judges are not used up on entries anyone can judge."""
+    contest = rnd.contest
+    policy.require(actor, "contest.manage", contest)
+    with transaction.atomic():
+        Round.objects.select_for_update().get(pk=rnd.pk)
+        refresh_conflicts(rnd)
+        k, cap = contest.judges_per_entry, contest.max_entries_per_judge
+        conflicts = set(Conflict.objects.filter(entry__contest=contest).values_list("entry_id", "judge_id"))
+        entries = _round_entries(rnd)
+        have: dict[int, set[int]] = {}
+        load: dict[int, int] = {}
+        for entry_id, judge_id in Assignment.objects.filter(round=rnd).values_list("entry_id", "judge_id"):
+            have.setdefault(entry_id, set()).add(judge_id)
+            load[judge_id] = load.get(judge_id, 0) + 1
+        panels = list(rnd.panels.prefetch_related("judges"))
+        new, short = [], []
+
+        def candidates(entry):
+            for panel in panels:
+                if panel.category_id in (None, entry.category_id):
+                    for seat in panel.judges.all():
+                        if (entry.pk, seat.judge_id) not in conflicts:
+                            yield panel, seat.judge_id
+
+        options = {e.pk: list(candidates(e)) for e in entries}
+        for entry in sorted(entries, key=lambda e: (len(options[e.pk]), e.number)):
+            mine = have.setdefault(entry.pk, set())
+            pool = sorted((load.get(j, 0), j, p) for p, j in options[entry.pk] if j not in mine)
+            for _load, judge_id, panel in pool:
+                if len(mine) >= k:
+                    break
+                if cap is not None and load.get(judge_id, 0) >= cap:
+                    continue
+                if judge_id in mine:
+                    continue
+                mine.add(judge_id)
+                load[judge_id] = load.get(judge_id, 0) + 1
+                new.append(Assignment(round=rnd, entry=entry, judge_id=judge_id, panel=panel))
+            if len(mine) < k:
+                short.append((entry, len(mine)))
+        Assignment.objects.bulk_create(new, ignore_conflicts=True)
+        audit.record("contests.assigned", actor=actor, organization=contest.organization,
+                     summary=f"{contest.title} · {rnd.name}", detail={"made": len(new), "short": len(short)})
+    compute_results(rnd)
+    return AssignmentReport(made=len(new), short=short)
+
+
+def _round_entries(rnd: Round) -> list[Entry]:
+    """Entries judged in a round: all in the contest for the first round; for a later one,
+    those the previous round advanced."""
+    qs = Entry.objects.filter(contest=rnd.contest, status__in=Entry.Status.IN_CONTEST)
+    previous = Round.objects.filter(contest=rnd.contest, position__lt=rnd.position).order_by("-position").first()
+    if previous is not None:
+        qs = qs.filter(results__round=previous, results__advances=True)
+    return list(qs.order_by("number"))
+
+
+def open_round(rnd: Round, *, actor) -> None:
+    policy.require(actor, "contest.manage", rnd.contest)
+    if not rnd.criteria.exists():
+        raise ContestError(_("请先设置这一轮的评分细则。"))
+    with transaction.atomic():
+        if not Round.objects.filter(pk=rnd.pk, status=Round.Status.PENDING).update(status=Round.Status.SCORING):
+            raise ContestError(_("这一轮已经开始或已结束。"))
+        Contest.objects.filter(pk=rnd.contest_id, status__in=[Contest.Status.DRAFT, Contest.Status.OPEN]).update(
+            status=Contest.Status.JUDGING)
+        _bump(rnd.contest_id)
+
+
+def close_round(rnd: Round, *, actor) -> None:
+    policy.require(actor, "contest.manage", rnd.contest)
+    missing = Assignment.objects.filter(round=rnd).exclude(score__status=Score.Status.SUBMITTED).count()
+    if missing:
+        raise ContestError(_("还有 %(n)s 份评分未提交，不能结束这一轮。") % {"n": missing})
+    Round.objects.filter(pk=rnd.pk, status=Round.Status.SCORING).update(status=Round.Status.CLOSED)
+    compute_results(rnd)
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+def criterion_rules(rnd: Round) -> list[scoring.CriterionRule]:
+    return [scoring.CriterionRule(c.pk, c.weight, c.min_points, c.max_points)
+            for c in Criterion.objects.filter(round=rnd).order_by("position", "id")]
+
+
+def _clean_points(rnd: Round, raw: dict) -> dict[int, Decimal]:
+    """Every criterion marked, within its range, at most two decimals; messages name the line."""
+    points, problems = {}, []
+    for c in Criterion.objects.filter(round=rnd).order_by("position", "id"):
+        value = raw.get(c.pk, raw.get(str(c.pk)))
+        if value in (None, ""):
+            problems.append(_("请给“%(name)s”打分。") % {"name": c.name})
+            continue
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            problems.append(_("“%(name)s”的分数应是数字。") % {"name": c.name})
+            continue
+        if not number.is_finite() or number < c.min_points or number > c.max_points:
+            problems.append(_("“%(name)s”的分数应在 %(min)s 到 %(max)s 之间。") % {
+                "name": c.name, "min": plain(c.min_points), "max": plain(c.max_points)})
+            continue
+        if number != number.quantize(scoring.TWO_DECIMALS):
+            problems.append(_("“%(name)s”的分数最多保留两位小数。") % {"name": c.name})
+            continue
+        points[c.pk] = number
+    if problems:
+        raise ContestError(problems)
+    return points
+
+
+def judge_assignment(assignment_id: int, judge) -> Assignment:
+    """The assignment a judge may see and score: theirs, in a round being scored, not
+    conflicted. Anything else is as if it did not exist (no probing of entries)."""
+    assignment = (Assignment.objects.select_related("round", "round__contest", "entry", "entry__category")
+                  .filter(pk=assignment_id, judge=judge).first())
+    if assignment is None or Conflict.objects.filter(entry_id=assignment.entry_id, judge=judge).exists():
+        raise PermissionDenied(_("这件作品没有分配给您评审。"))
+    return assignment
+
+
+def save_score(assignment: Assignment, *, judge, points: dict, submit: bool, now=None) -> Score:
+    """A judge saves marks (a draft) or submits them (locked). Refused: not theirs, conflicted,
+    round not being scored, out of range, already submitted."""
+    now = now or timezone.now()
+    if assignment.judge_id != judge.pk:
+        raise PermissionDenied(_("这件作品没有分配给您评审。"))
+    if Conflict.objects.filter(entry_id=assignment.entry_id, judge=judge).exists():
+        raise PermissionDenied(_("您与这件作品存在回避关系，不能评分。"))
+    rnd = assignment.round
+    if rnd.status != Round.Status.SCORING:
+        raise ContestError(_("这一轮当前不在评分时间。"))
+    clean = _clean_points(rnd, points)
+    total = scoring.weighted_total(clean, criterion_rules(rnd))
+    stored = {str(k): str(v) for k, v in clean.items()}
+    with transaction.atomic():
+        score, _created = Score.objects.get_or_create(assignment=assignment)
+        fields = {"points": stored, "total": total, "updated_at": now}
+        if submit:
+            fields.update(status=Score.Status.SUBMITTED, submitted_at=now)
+        # Conditional: a submitted score is locked, whatever another request did meanwhile.
+        if not Score.objects.filter(pk=score.pk, status=Score.Status.DRAFT).update(**fields):
+            raise ContestError(_("这份评分已提交并锁定；如需修改，请联系评审组长。"))
+    if submit:
+        compute_results(rnd)
+    score.refresh_from_db()
+    return score
+
+
+def is_chief(user, rnd: Round) -> bool:
+    return PanelJudge.objects.filter(panel__round=rnd, judge=user, is_chief=True).exists()
+
+
+def reopen_score(score: Score, *, actor, reason: str) -> Score:
+    """The chief judge (or the contest's admin) unlocks a submitted score, with a reason that
+    goes to the audit log. The entry's figure leaves the results until it is submitted again."""
+    rnd = score.assignment.round
+    if not (is_chief(actor, rnd) or policy.can(actor, "contest.manage", rnd.contest)):
+        raise PermissionDenied(_("只有评审组长可以退回评分。"))
+    if not reason.strip():
+        raise ContestError(_("请填写退回评分的理由。"))
+    if rnd.status != Round.Status.SCORING:
+        raise ContestError(_("这一轮已结束，评分不能再退回。"))
+    with transaction.atomic():
+        if not Score.objects.filter(pk=score.pk, status=Score.Status.SUBMITTED).update(
+                status=Score.Status.DRAFT, submitted_at=None, reopened_count=F("reopened_count") + 1):
+            raise ContestError(_("这份评分尚未提交，无需退回。"))
+        entry = score.assignment.entry
+        audit.record("contests.score_reopened", actor=actor, organization=rnd.contest.organization,
+                     target_user=score.assignment.judge,
+                     summary=f"{rnd.contest.title} · {rnd.name} · {entry.code}",
+                     detail={"reason": reason[:500], "total": str(score.total)})
+    compute_results(rnd)
+    score.refresh_from_db()
+    return score
+
+
+# --- results -------------------------------------------------------------------------------
+
+def _vote_scores(contest: Contest, entry_ids: list[int]) -> dict[int, Decimal]:
+    """Public vote as a 0–100 figure: an entry's valid votes over the best entry's in its category."""
+    counts = dict(Vote.objects.filter(entry_id__in=entry_ids, voided_at__isnull=True).values("entry_id")
+                  .annotate(n=Count("id")).values_list("entry_id", "n"))
+    categories = dict(Entry.objects.filter(pk__in=entry_ids).values_list("id", "category_id"))
+    best: dict[int, int] = {}
+    for entry_id, n in counts.items():
+        best[categories[entry_id]] = max(best.get(categories[entry_id], 0), n)
+    return {e: (Decimal(100) * counts.get(e, 0) / best[categories[e]]) if best.get(categories[e]) else Decimal(0)
+            for e in entry_ids}
+
+
+def compute_results(rnd: Round) -> list[Result]:
+    """Rewrite the round's results from its submitted scores: each entry's aggregate (to one
+    decimal), the vote's capped share in a final, ranks per category with the tie-breaks
+    (each criterion's aggregate in rubric order, then the plain mean), prize tiers for the
+    last round, who advances from an earlier one. Serialized per round by its row lock."""
+    with transaction.atomic():
+        rnd = Round.objects.select_for_update().select_related("contest").get(pk=rnd.pk)
+        contest = rnd.contest
+        entries = _round_entries(rnd)
+        entry_ids = [e.pk for e in entries]
+        criteria = list(Criterion.objects.filter(round=rnd).order_by("position", "id"))
+        expected = dict(Assignment.objects.filter(round=rnd).values("entry_id").annotate(n=Count("id"))
+                        .values_list("entry_id", "n"))
+        rows = list(Score.objects.filter(assignment__round=rnd, status=Score.Status.SUBMITTED)
+                    .values_list("assignment__judge_id", "assignment__entry_id", "total", "points"))
+        use_normalized = rnd.normalize
+        if use_normalized:
+            normalized = scoring.normalize([(j, e, t) for j, e, t, _p in rows])
+            for (judge_id, entry_id), value in normalized.items():
+                Score.objects.filter(assignment__round=rnd, assignment__judge_id=judge_id,
+                                     assignment__entry_id=entry_id).update(normalized=value)
+        totals: dict[int, list[Decimal]] = {}
+        by_criterion: dict[int, dict[int, list[Decimal]]] = {}
+        for judge_id, entry_id, total, points in rows:
+            value = normalized[(judge_id, entry_id)] if use_normalized else total
+            totals.setdefault(entry_id, []).append(value)
+            for c in criteria:
+                by_criterion.setdefault(entry_id, {}).setdefault(c.pk, []).append(Decimal(points[str(c.pk)]))
+        is_last = not Round.objects.filter(contest=contest, position__gt=rnd.position).exists()
+        vote_share = Decimal(contest.vote_share_percent) / 100 if contest.vote_enabled and is_last else Decimal(0)
+        votes = _vote_scores(contest, entry_ids) if vote_share else {}
+        standings_by_category: dict[int, list[scoring.Standing]] = {}
+        figures = {}
+        for entry in entries:
+            marks = totals.get(entry.pk, [])
+            judges = scoring.aggregate(marks, rnd.aggregation)
+            judges_1 = scoring.one_decimal(judges) if judges is not None else None
+            vote_1 = scoring.one_decimal(votes[entry.pk]) if vote_share else None
+            if judges is None:
+                final = None
+            elif vote_share:
+                final = scoring.one_decimal(judges * (1 - vote_share) + votes[entry.pk] * vote_share)
+            else:
+                final = judges_1
+            keys = [(c.name, scoring.aggregate(by_criterion.get(entry.pk, {}).get(c.pk, []), rnd.aggregation)
+                     or Decimal(0)) for c in criteria]
+            keys.append((str(_("全部评委平均分")), scoring.aggregate(marks, "mean") or Decimal(0)))
+            standing = scoring.Standing(entry.pk, final, keys, entry.number)
+            standings_by_category.setdefault(entry.category_id, []).append(standing)
+            figures[entry.pk] = (judges_1, vote_1, len(marks), expected.get(entry.pk, 0))
+        tiers = [scoring.TierRule(t.pk, t.count, t.share_percent)
+                 for t in PrizeTier.objects.filter(contest=contest).order_by("position", "id")] if is_last else []
+        advance = set()
+        ranked_all: list[scoring.Standing] = []
+        for standings in standings_by_category.values():
+            ranked = scoring.rank(standings)
+            if tiers:
+                scoring.assign_tiers(ranked, tiers)
+            if not is_last and rnd.advance_count:
+                advance |= scoring.advancing(ranked, rnd.advance_count)
+            ranked_all.extend(ranked)
+        current = {r.entry_id: r for r in Result.objects.filter(round=rnd)}
+        Result.objects.filter(round=rnd).exclude(entry_id__in=entry_ids).delete()
+        to_create, to_update = [], []
+        for s in ranked_all:
+            judges_1, vote_1, n_in, n_expected = figures[s.entry_id]
+            values = {"judges_score": judges_1, "vote_score": vote_1, "score": s.score, "scores_in": n_in,
+                      "scores_expected": n_expected, "rank": s.rank, "tied": s.tied,
+                      "tie_break": s.tie_break[:120], "prize_tier_id": s.tier_id,
+                      "advances": s.entry_id in advance}
+            row = current.get(s.entry_id)
+            if row is None:
+                to_create.append(Result(round=rnd, entry_id=s.entry_id, **values))
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                to_update.append(row)
+        Result.objects.bulk_create(to_create)
+        if to_update:
+            Result.objects.bulk_update(to_update, ["judges_score", "vote_score", "score", "scores_in",
+                                                   "scores_expected", "rank", "tied", "tie_break",
+                                                   "prize_tier_id", "advances"])
+        Round.objects.filter(pk=rnd.pk).update(version=F("version") + 1)
+        _bump(contest.pk)
+    return list(Result.objects.filter(round=rnd).select_related("entry", "prize_tier"))
+
+
+# --- public notice, objections, awards -------------------------------------------------
+
+def final_round(contest: Contest) -> Round | None:
+    return Round.objects.filter(contest=contest).order_by("-position").first()
+
+
+def publish_results(contest: Contest, *, actor, now=None) -> Publication:
+    """Put the last round's results out for public notice (公示) for the contest's days."""
+    now = now or timezone.now()
+    policy.require(actor, "contest.manage", contest)
+    rnd = final_round(contest)
+    if rnd is None:
+        raise ContestError(_("这个大赛还没有评审轮次。"))
+    if rnd.status != Round.Status.CLOSED:
+        raise ContestError(_("请先结束“%(round)s”的评分，再公示结果。") % {"round": rnd.name})
+    with transaction.atomic():
+        if not Contest.objects.filter(pk=contest.pk, status=Contest.Status.JUDGING).update(
+                status=Contest.Status.PUBLICITY):
+            raise ContestError(_("这个大赛当前不能公示结果。"))
+        publication, _created = Publication.objects.update_or_create(contest=contest, defaults={
+            "round": rnd, "publicity_starts_at": now, "publicity_ends_at": now + timedelta(days=contest.publicity_days),
+            "finalized_at": None, "published_by": actor})
+        audit.record("contests.results_published", actor=actor, organization=contest.organization,
+                     summary=contest.title)
+        _bump(contest.pk)
+    return publication
+
+
+def raise_objection(contest: Contest, *, entry: Entry, name: str, phone: str, text: str, now=None) -> Objection:
+    now = now or timezone.now()
+    contest = Contest.objects.get(pk=contest.pk)  # the status as it is now, not as the caller read it
+    publication = Publication.objects.filter(contest=contest).first()
+    if contest.status != Contest.Status.PUBLICITY or publication is None or now > publication.publicity_ends_at:
+        raise ContestError(_("当前不在公示期，不能提出异议。"))
+    if entry.contest_id != contest.pk:
+        raise ContestError(_("这件作品不属于这个大赛。"))
+    name, phone, text = name.strip(), phone.strip(), text.strip()
+    if not name or not phone or not text:
+        raise ContestError(_("异议须实名提出：请填写姓名、联系电话和异议内容。"))
+    return Objection.objects.create(contest=contest, entry=entry, name=name[:40], phone=phone[:20], text=text[:5000])
+
+
+def handle_objection(objection: Objection, *, actor, upheld: bool, response: str, now=None) -> Objection:
+    policy.require(actor, "contest.manage", objection.contest)
+    if not response.strip():
+        raise ContestError(_("请填写处理意见。"))
+    status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
+    if not Objection.objects.filter(pk=objection.pk, status=Objection.Status.OPEN).update(
+            status=status, response=response, handled_by=actor, handled_at=now or timezone.now()):
+        raise ContestError(_("这条异议已经处理过了。"))
+    audit.record("contests.objection_handled", actor=actor, organization=objection.contest.organization,
+                 summary=f"{objection.contest.title} · {objection.entry.code}", detail={"status": status})
+    objection.refresh_from_db()
+    return objection
+
+
+def finalize(contest: Contest, *, actor, now=None) -> list[Award]:
+    """After the notice period, with no objection left open: the awards, each with its
+    certificate code. The contest's results are then final."""
+    now = now or timezone.now()
+    policy.require(actor, "contest.manage", contest)
+    contest = Contest.objects.get(pk=contest.pk)
+    publication = Publication.objects.filter(contest=contest).first()
+    if contest.status != Contest.Status.PUBLICITY or publication is None:
+        raise ContestError(_("结果尚未公示。"))
+    if now < publication.publicity_ends_at:
+        raise ContestError(_("公示期到 %(end)s 结束，届满后才能公布最终结果。") % {
+            "end": timezone.localtime(publication.publicity_ends_at).strftime("%Y-%m-%d %H:%M")})
+    if Objection.objects.filter(contest=contest, status=Objection.Status.OPEN).exists():
+        raise ContestError(_("还有异议未处理，处理完才能公布最终结果。"))
+    rnd = publication.round
+    compute_results(rnd)
+    with transaction.atomic():
+        if not Contest.objects.filter(pk=contest.pk, status=Contest.Status.PUBLICITY).update(
+                status=Contest.Status.FINAL):
+            raise ContestError(_("这个大赛的结果已经公布。"))
+        results = Result.objects.filter(round=rnd, prize_tier__isnull=False, entry__status__in=Entry.Status.IN_CONTEST)
+        Award.objects.bulk_create([Award(contest=contest, entry_id=r.entry_id, tier_id=r.prize_tier_id, rank=r.rank,
+                                         score=r.score, awarded_at=now) for r in results], ignore_conflicts=True)
+        Publication.objects.filter(pk=publication.pk).update(finalized_at=now)
+        audit.record("contests.results_final", actor=actor, organization=contest.organization, summary=contest.title)
+        _bump(contest.pk)
+    return list(Award.objects.filter(contest=contest).select_related("entry", "tier"))
+
+
+# --- public vote ---------------------------------------------------------------------------
+
+class VoteRefused(ContestError):
+    pass
+
+
+def device_fingerprint(raw: str) -> str:
+    return hashlib.sha256(f"sciweek-vote:{raw}".encode()).hexdigest()[:32] if raw else ""
+
+
+def _take_vote_slot(lookup: dict, cap: int) -> bool:
+    """One more vote on a counter, if it is under the cap: one conditional UPDATE."""
+    return bool(VoteCounter.objects.filter(**lookup, used__lt=cap).update(used=F("used") + 1))
+
+
+def cast_vote(entry: Entry, *, voter, ip: str | None = None, device: str = "", now=None) -> Vote:
+    """One vote by a phone-verified participant. The caps (per entry per day, per category per
+    day) hold exactly under any interleaving: both counters move by conditional UPDATEs in one
+    transaction, and a refused one rolls the other back. A burst from one address or device is
+    flagged (counted, for the organizer to look at and void), not refused."""
+    now = now or timezone.now()
+    contest = Contest.objects.get(pk=entry.contest_id)  # its vote settings as they are now
+    if not contest.vote_enabled:
+        raise VoteRefused(_("这个大赛没有开放网络投票。"))
+    if (contest.votes_open_at and now < contest.votes_open_at) or (contest.votes_close_at and now > contest.votes_close_at):
+        raise VoteRefused(_("当前不在投票时间。"))
+    if entry.status not in Entry.Status.IN_CONTEST:
+        raise VoteRefused(_("这件作品不在评选中。"))
+    if not hasattr(voter, "public_profile"):
+        raise VoteRefused(_("请先用手机号登录后再投票。"))
+    day = timezone.localdate(now)
+    with transaction.atomic():
+        for counter_entry, cap, message in (
+                (entry, contest.votes_per_entry_per_day,
+                 _("您今天已为这件作品投了 %(n)s 票，明天再来吧。") % {"n": contest.votes_per_entry_per_day}),
+                (None, contest.votes_per_category_per_day,
+                 _("您今天在这个组别已投了 %(n)s 票，明天再来吧。") % {"n": contest.votes_per_category_per_day})):
+            lookup = {"voter": voter, "day": day, "entry": counter_entry}
+            if counter_entry is None:
+                lookup["category_id"] = entry.category_id
+            VoteCounter.objects.get_or_create(**lookup, defaults={"contest": contest, "category_id": entry.category_id})
+            if not _take_vote_slot(lookup, cap):
+                raise VoteRefused(message)
+        device_hash = device_fingerprint(device)
+        since = now - BURST_WINDOW
+        recent = Q()
+        if ip:
+            recent |= Q(ip=ip)
+        if device_hash:
+            recent |= Q(device=device_hash)
+        flagged = bool(recent) and Vote.objects.filter(recent, contest=contest, created_at__gte=since).count() >= BURST_VOTES
+        vote = Vote.objects.create(contest=contest, entry=entry, voter=voter, day=day, ip=ip, device=device_hash,
+                                   flagged=flagged, created_at=now)
+    return vote
+
+
+def void_votes(contest: Contest, *, actor, reason: str, vote_ids=None, ip: str | None = None,
+               device: str | None = None, now=None) -> int:
+    """Void votes (刷票): by ids, by address or by device; they stay, marked, in the trail."""
+    policy.require(actor, "contest.manage", contest)
+    if not reason.strip():
+        raise ContestError(_("请填写作废的理由。"))
+    qs = Vote.objects.filter(contest=contest, voided_at__isnull=True)
+    if vote_ids is not None:
+        qs = qs.filter(pk__in=vote_ids)
+    elif ip:
+        qs = qs.filter(ip=ip)
+    elif device:
+        qs = qs.filter(device=device)
+    else:
+        raise ContestError(_("请指定要作废的投票。"))
+    with transaction.atomic():
+        n = qs.update(voided_at=now or timezone.now(), voided_reason=reason[:200])
+        audit.record("contests.votes_voided", actor=actor, organization=contest.organization, summary=contest.title,
+                     detail={"count": n, "reason": reason[:200], "ip": ip or "", "device": device or ""})
+    rnd = final_round(contest)
+    if rnd is not None and n:
+        compute_results(rnd)
+    return n
