@@ -296,3 +296,16 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # WhiteNoise reads STATIC_ROOT at start-up (and warns when it is missing, e.g. before the
 # first collectstatic): an empty folder is what "nothing collected yet" means.
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+# --- Media intake (sciweek.media) -----------------------------------------------------
+# Uploads come in chunks well under MAX_REQUEST_BYTES, so a 200 MB video never needs a bigger
+# request nor a worker held for minutes; a broken connection resumes at the received offset.
+MEDIA_CHUNK_BYTES = env.int("SCIWEEK_MEDIA_CHUNK_BYTES", default=4 * 1024 * 1024)
+# FFmpeg reads uploads in a child process killed after this many seconds (a hostile file
+# must not hang a worker).
+MEDIA_PROBE_TIMEOUT = env.float("SCIWEEK_MEDIA_PROBE_TIMEOUT", default=15.0)
+# Where unfinished chunked uploads wait (local disk even when media lives on S3). Empty: a
+# "media-uploads" folder next to MEDIA_ROOT.
+MEDIA_UPLOAD_TEMP_DIR = env.str("SCIWEEK_MEDIA_UPLOAD_TEMP_DIR", default="")
+# An unfinished upload can be resumed for this long; `sciweek purge_media_uploads` removes older ones.
+MEDIA_UPLOAD_TTL = timedelta(hours=env.int("SCIWEEK_MEDIA_UPLOAD_TTL_HOURS", default=24))
