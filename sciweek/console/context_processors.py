@@ -8,5 +8,6 @@ def console_nav(request):
     from .registry import nav_entries
 
     entries = [e for e in nav_entries()
-               if e.action is None or user.is_superuser or policy.scope_paths(user, e.action)]
+               if (e.action is None or user.is_superuser or policy.scope_paths(user, e.action))
+               and (e.shown is None or e.shown(user))]
     return {"console_nav": entries}

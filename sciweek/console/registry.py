@@ -5,7 +5,9 @@ cards. Each app registers its own in `AppConfig.ready`, so the console shell nam
     register_nav(NavEntry("news:console", _("动态信息"), action="news.publish", order=60))
 
 The console shows an entry only to users whose role can open it (`action` is a policy
-action; None means every console user). A card's `context(request)` returns the template's
+action; None means every console user) and, if the entry has `shown(user)`, to those it says
+yes to (for pages a role opens without a policy action: a judge's 我的评审). Keep `shown`
+cheap: it runs on every console page. A card's `context(request)` returns the template's
 context, or None to leave the card out for this user.
 """
 from collections.abc import Callable
@@ -20,6 +22,7 @@ class NavEntry:
     label: str | Promise
     action: str | None = None
     order: int = 100
+    shown: Callable | None = None
 
 
 @dataclass(frozen=True)

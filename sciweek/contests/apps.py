@@ -10,7 +10,11 @@ class ContestsConfig(AppConfig):
     def ready(self):
         from sciweek.accounts.audit import register_labels
         from sciweek.api.registry import register_router
+        from sciweek.console.registry import NavEntry, register_nav
+        from sciweek.media.registry import register_purpose
+        from sciweek.media.requirements import VIDEO_2_TO_5_MIN
 
+        from . import selectors
         from .api import TAGS, router
 
         register_labels({
@@ -24,3 +28,10 @@ class ContestsConfig(AppConfig):
             "contests.votes_voided": _("作废网络投票"),
         })
         register_router(router, tags=TAGS)
+        register_nav(
+            NavEntry("contests:judge_home", _("我的评审"), order=67, shown=selectors.is_judge),
+            NavEntry("contests:console_list", _("大赛"), action="contest.manage", order=68),
+            NavEntry("contests:unit_entries", _("报送参赛作品"), action="contest.enter", order=69),
+        )
+        # An entry's video: 2–5 minutes, mp4/mov, h264/hevc (the micro-video contests' rule).
+        register_purpose("contests.entry_video", VIDEO_2_TO_5_MIN, may_upload=selectors.may_upload_entry_video)

@@ -260,6 +260,8 @@ class Entry(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     originality_attested_at = models.DateTimeField(_("原创承诺时间"))
     aired_url = models.URLField(_("已播出网址"), blank=True)
+    video = models.ForeignKey("media.MediaAsset", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("视频"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -262,3 +262,21 @@ def objections_of(contest: Contest):
 
     return Objection.objects.filter(contest=contest).select_related("entry", "handled_by").order_by(
         "status", "-created_at", "-id")
+
+
+def is_judge(user) -> bool:
+    """Does the user hold the judge role anywhere (the console's 我的评审 entry)? Read from the
+    request's cached grants: no query per page."""
+    from sciweek.accounts import policy
+    from sciweek.accounts.models import Role
+
+    return any(g.role == Role.JUDGE for g in policy.grants(user))
+
+
+def may_upload_entry_video(request) -> bool:
+    """Who may upload an entry's video: staff who may enter works for some unit. Which entry it
+    goes to is checked again when it is attached (services.attach_video)."""
+    from sciweek.accounts import policy
+
+    user = request.user
+    return bool(user.is_authenticated and (user.is_superuser or policy.scope_paths(user, "contest.enter")))

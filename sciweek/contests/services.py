@@ -11,6 +11,8 @@ accounts.policy as everywhere else.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -205,7 +207,7 @@ def recommend_winners(source: Contest, target: Contest, *, actor, now=None) -> l
             target, actor=actor, organization=src.organization, category=category, title=src.title,
             first_author=src.first_author, team_members=src.team_members, summary=src.summary, attested=True,
             aired_url=src.aired_url, recommended_by=source.organization, recommendation_rank=position, now=now))
-        if getattr(src, "video_id", None):
+        if src.video_id:
             Entry.objects.filter(pk=made[-1].pk).update(video_id=src.video_id)
     return made
 
@@ -445,7 +447,7 @@ def save_score(assignment: Assignment, *, judge, points: dict, submit: bool, now
         if not Score.objects.filter(pk=score.pk, status=Score.Status.DRAFT).update(**fields):
             raise ContestError(_("这份评分已提交并锁定；如需修改，请联系评审组长。"))
     if submit:
-        compute_results(rnd)
+        compute_results(rnd, entry_ids=[assignment.entry_id])
     score.refresh_from_db()
     return score
 
@@ -473,7 +475,7 @@ def reopen_score(score: Score, *, actor, reason: str) -> Score:
                      target_user=score.assignment.judge,
                      summary=f"{rnd.contest.title} · {rnd.name} · {entry.code}",
                      detail={"reason": reason[:500], "total": str(score.total)})
-    compute_results(rnd)
+    compute_results(rnd, entry_ids=[entry.pk])
     score.refresh_from_db()
     return score
 
@@ -492,56 +494,92 @@ def _vote_scores(contest: Contest, entry_ids: list[int]) -> dict[int, Decimal]:
             for e in entry_ids}
 
 
-def compute_results(rnd: Round) -> list[Result]:
+# Rounds whose results wait for the end of a `results_deferred` block (None: not deferring).
+_deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("contests_deferred", default=None)
+
+
+@contextlib.contextmanager
+def results_deferred():
+    """Inside the block, compute_results only notes the round; each noted round is computed
+    once, in full, at the end. For loading hundreds of marks in a row (the demo, an import of
+    paper score sheets), where every recompute but the last would be thrown away."""
+    if _deferred.get() is not None:  # nested: the outer block computes
+        yield
+        return
+    token = _deferred.set(set())
+    try:
+        yield
+        pending = _deferred.get()
+    finally:
+        _deferred.reset(token)
+    for round_id in sorted(pending):
+        compute_results(Round.objects.get(pk=round_id))
+
+
+def compute_results(rnd: Round, *, entry_ids=None) -> None:
     """Rewrite the round's results from its submitted scores: each entry's aggregate (to one
-    decimal), the vote's capped share in a final, ranks per category with the tie-breaks
-    (each criterion's aggregate in rubric order, then the plain mean), prize tiers for the
-    last round, who advances from an earlier one. Serialized per round by its row lock."""
+    decimal), the vote's capped share in the last round, ranks per category with the
+    tie-breaks (each criterion's aggregate in rubric order, then the plain mean of every
+    judge), prize tiers in the last round, who advances from an earlier one. Serialized per
+    round by its row lock.
+
+    `entry_ids`: only these entries' marks changed (a score submitted or reopened). Their
+    figures are recomputed and every other entry keeps its stored one; the ranking is redone
+    over all. This is what keeps a 250-entry, 30-judge final's ranking ready well within a
+    second of the last mark. A normalised round, a vote-weighted one, or None recomputes all.
+    The tie-break figures are read only for entries whose score another entry shares."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.add(rnd.pk)
+        return
     with transaction.atomic():
         rnd = Round.objects.select_for_update().select_related("contest").get(pk=rnd.pk)
         contest = rnd.contest
         entries = _round_entries(rnd)
-        entry_ids = [e.pk for e in entries]
+        entry_by_id = {e.pk: e for e in entries}
         criteria = list(Criterion.objects.filter(round=rnd).order_by("position", "id"))
         expected = dict(Assignment.objects.filter(round=rnd).values("entry_id").annotate(n=Count("id"))
                         .values_list("entry_id", "n"))
-        rows = list(Score.objects.filter(assignment__round=rnd, status=Score.Status.SUBMITTED)
-                    .values_list("assignment__judge_id", "assignment__entry_id", "total", "points"))
-        use_normalized = rnd.normalize
-        if use_normalized:
-            normalized = scoring.normalize([(j, e, t) for j, e, t, _p in rows])
+        current = {r.entry_id: r for r in Result.objects.filter(round=rnd)}
+        is_last = not Round.objects.filter(contest=contest, position__gt=rnd.position).exists()
+        vote_share = Decimal(contest.vote_share_percent) / 100 if contest.vote_enabled and is_last else Decimal(0)
+        full = entry_ids is None or rnd.normalize or bool(vote_share)
+        targets = set(entry_by_id) if full else (
+            {e for e in entry_ids if e in entry_by_id} | {e for e in entry_by_id if e not in current})
+        submitted = Score.objects.filter(assignment__round=rnd, status=Score.Status.SUBMITTED)
+        rows = list((submitted if full else submitted.filter(assignment__entry_id__in=targets))
+                    .values_list("assignment__judge_id", "assignment__entry_id", "total"))
+        normalized = {}
+        if rnd.normalize:
+            normalized = scoring.normalize(rows)
             for (judge_id, entry_id), value in normalized.items():
                 Score.objects.filter(assignment__round=rnd, assignment__judge_id=judge_id,
                                      assignment__entry_id=entry_id).update(normalized=value)
         totals: dict[int, list[Decimal]] = {}
-        by_criterion: dict[int, dict[int, list[Decimal]]] = {}
-        for judge_id, entry_id, total, points in rows:
-            value = normalized[(judge_id, entry_id)] if use_normalized else total
-            totals.setdefault(entry_id, []).append(value)
-            for c in criteria:
-                by_criterion.setdefault(entry_id, {}).setdefault(c.pk, []).append(Decimal(points[str(c.pk)]))
-        is_last = not Round.objects.filter(contest=contest, position__gt=rnd.position).exists()
-        vote_share = Decimal(contest.vote_share_percent) / 100 if contest.vote_enabled and is_last else Decimal(0)
-        votes = _vote_scores(contest, entry_ids) if vote_share else {}
-        standings_by_category: dict[int, list[scoring.Standing]] = {}
-        figures = {}
-        for entry in entries:
-            marks = totals.get(entry.pk, [])
+        for judge_id, entry_id, total in rows:
+            totals.setdefault(entry_id, []).append(normalized.get((judge_id, entry_id), total))
+        votes = _vote_scores(contest, list(entry_by_id)) if vote_share else {}
+        figures = {}  # entry → (judges' score, vote score, final score, marks in)
+        for entry_id in entry_by_id:
+            if entry_id not in targets:
+                row = current[entry_id]
+                figures[entry_id] = (row.judges_score, row.vote_score, row.score, row.scores_in)
+                continue
+            marks = totals.get(entry_id, [])
             judges = scoring.aggregate(marks, rnd.aggregation)
-            judges_1 = scoring.one_decimal(judges) if judges is not None else None
-            vote_1 = scoring.one_decimal(votes[entry.pk]) if vote_share else None
             if judges is None:
-                final = None
-            elif vote_share:
-                final = scoring.one_decimal(judges * (1 - vote_share) + votes[entry.pk] * vote_share)
-            else:
-                final = judges_1
-            keys = [(c.name, scoring.aggregate(by_criterion.get(entry.pk, {}).get(c.pk, []), rnd.aggregation)
-                     or Decimal(0)) for c in criteria]
-            keys.append((str(_("全部评委平均分")), scoring.aggregate(marks, "mean") or Decimal(0)))
-            standing = scoring.Standing(entry.pk, final, keys, entry.number)
-            standings_by_category.setdefault(entry.category_id, []).append(standing)
-            figures[entry.pk] = (judges_1, vote_1, len(marks), expected.get(entry.pk, 0))
+                figures[entry_id] = (None, None, None, 0)
+                continue
+            vote = votes.get(entry_id, Decimal(0))
+            final = scoring.one_decimal(judges * (1 - vote_share) + vote * vote_share) if vote_share else \
+                scoring.one_decimal(judges)
+            figures[entry_id] = (scoring.one_decimal(judges), scoring.one_decimal(vote) if vote_share else None,
+                                 final, len(marks))
+        keys = _tie_break_keys(rnd, criteria, entry_by_id, figures, normalized)
+        standings_by_category: dict[int, list[scoring.Standing]] = {}
+        for entry_id, entry in entry_by_id.items():
+            standings_by_category.setdefault(entry.category_id, []).append(
+                scoring.Standing(entry_id, figures[entry_id][2], keys.get(entry_id, []), entry.number))
         tiers = [scoring.TierRule(t.pk, t.count, t.share_percent)
                  for t in PrizeTier.objects.filter(contest=contest).order_by("position", "id")] if is_last else []
         advance = set()
@@ -553,13 +591,12 @@ def compute_results(rnd: Round) -> list[Result]:
             if not is_last and rnd.advance_count:
                 advance |= scoring.advancing(ranked, rnd.advance_count)
             ranked_all.extend(ranked)
-        current = {r.entry_id: r for r in Result.objects.filter(round=rnd)}
-        Result.objects.filter(round=rnd).exclude(entry_id__in=entry_ids).delete()
+        Result.objects.filter(round=rnd).exclude(entry_id__in=list(entry_by_id)).delete()
         to_create, to_update = [], []
         for s in ranked_all:
-            judges_1, vote_1, n_in, n_expected = figures[s.entry_id]
-            values = {"judges_score": judges_1, "vote_score": vote_1, "score": s.score, "scores_in": n_in,
-                      "scores_expected": n_expected, "rank": s.rank, "tied": s.tied,
+            judges_1, vote_1, final, n_in = figures[s.entry_id]
+            values = {"judges_score": judges_1, "vote_score": vote_1, "score": final, "scores_in": n_in,
+                      "scores_expected": expected.get(s.entry_id, 0), "rank": s.rank, "tied": s.tied,
                       "tie_break": s.tie_break[:120], "prize_tier_id": s.tier_id,
                       "advances": s.entry_id in advance}
             row = current.get(s.entry_id)
@@ -571,12 +608,39 @@ def compute_results(rnd: Round) -> list[Result]:
                 to_update.append(row)
         Result.objects.bulk_create(to_create)
         if to_update:
-            Result.objects.bulk_update(to_update, ["judges_score", "vote_score", "score", "scores_in",
-                                                   "scores_expected", "rank", "tied", "tie_break",
-                                                   "prize_tier_id", "advances"])
+            Result.objects.bulk_update(to_update, RESULT_FIELDS, batch_size=500)
         Round.objects.filter(pk=rnd.pk).update(version=F("version") + 1)
         _bump(contest.pk)
-    return list(Result.objects.filter(round=rnd).select_related("entry", "prize_tier"))
+
+
+RESULT_FIELDS = ["judges_score", "vote_score", "score", "scores_in", "scores_expected", "rank", "tied", "tie_break",
+                 "prize_tier_id", "advances"]
+
+
+def _tie_break_keys(rnd: Round, criteria: list[Criterion], entry_by_id: dict[int, Entry], figures: dict,
+                    normalized: dict) -> dict[int, list[tuple[str, Decimal]]]:
+    """The tie-break figures, only for entries that share their score with another of their
+    category: each criterion's aggregate in rubric order, then the plain mean of all marks."""
+    seen: dict[tuple[int, Decimal], list[int]] = {}
+    for entry_id, entry in entry_by_id.items():
+        final = figures[entry_id][2]
+        if final is not None:
+            seen.setdefault((entry.category_id, final), []).append(entry_id)
+    tied = [e for group in seen.values() if len(group) > 1 for e in group]
+    if not tied:
+        return {}
+    marks: dict[int, list[Decimal]] = {}
+    by_criterion: dict[int, dict[int, list[Decimal]]] = {}
+    for judge_id, entry_id, total, points in Score.objects.filter(
+            assignment__round=rnd, status=Score.Status.SUBMITTED, assignment__entry_id__in=tied).values_list(
+            "assignment__judge_id", "assignment__entry_id", "total", "points"):
+        marks.setdefault(entry_id, []).append(normalized.get((judge_id, entry_id), total))
+        for c in criteria:
+            by_criterion.setdefault(entry_id, {}).setdefault(c.pk, []).append(Decimal(points[str(c.pk)]))
+    mean_label = str(_("全部评委平均分"))
+    return {e: [(c.name, scoring.aggregate(by_criterion.get(e, {}).get(c.pk, []), rnd.aggregation) or Decimal(0))
+                for c in criteria] + [(mean_label, scoring.aggregate(marks.get(e, []), "mean") or Decimal(0))]
+            for e in tied}
 
 
 # --- public notice, objections, awards -------------------------------------------------
