@@ -13,6 +13,7 @@ class ContestsConfig(AppConfig):
         from sciweek.console.registry import NavEntry, register_nav
         from sciweek.media.registry import register_purpose
         from sciweek.media.requirements import VIDEO_2_TO_5_MIN
+        from sciweek.portal.registry import YearLink, register_year_link
 
         from . import selectors
         from .api import TAGS, router
@@ -33,5 +34,6 @@ class ContestsConfig(AppConfig):
             NavEntry("contests:console_list", _("大赛"), action="contest.manage", order=68),
             NavEntry("contests:unit_entries", _("报送参赛作品"), action="contest.enter", order=69),
         )
+        register_year_link(YearLink("contests:list", _("大赛"), shown=selectors.campaign_has_public_contest, order=55))
         # An entry's video: 2–5 minutes, mp4/mov, h264/hevc (the micro-video contests' rule).
         register_purpose("contests.entry_video", VIDEO_2_TO_5_MIN, may_upload=selectors.may_upload_entry_video)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("console/contests/entries/", views.unit_entries, name="unit_entries"),
     path("console/contests/entries/<int:entry_id>/disqualify/", views.entry_disqualify, name="entry_disqualify"),
     path("console/contests/entries/<int:entry_id>/withdraw/", views.entry_withdraw, name="entry_withdraw"),
+    path("console/contests/entries/<int:entry_id>/video/", views.entry_video, name="entry_video"),
     path("console/contests/objections/<int:objection_id>/", views.objection_handle, name="objection_handle"),
     # judges
     path("console/contests/judging/", views.judge_home, name="judge_home"),

@@ -720,6 +720,30 @@ def entry_submit(request, contest_id):
 
 @console_view
 @require_http_methods(["GET", "POST"])
+def entry_video(request, entry_id):
+    """Upload (or replace) an entry's video: chunked through the media intake, which checks the
+    real streams; the form then attaches the checked file to the entry."""
+    entry = get_object_or_404(Entry.objects.select_related("contest", "organization", "video"), pk=entry_id)
+    policy.require(request.user, "contest.enter", entry)
+    if request.method == "POST":
+        from sciweek.media.models import MediaAsset
+
+        asset = MediaAsset.objects.filter(pk=request.POST.get("video") or 0).first() if str(
+            request.POST.get("video", "")).isdigit() else None
+        try:
+            if asset is None:
+                raise ValidationError(_("请先选择视频文件，等它上传并通过检查后再保存。"))
+            services.attach_video(entry, asset, actor=request.user)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("作品 %(code)s 的视频已保存。") % {"code": entry.code})
+            return redirect("contests:unit_entries")
+    return render(request, "contests/console/entry_video.html", {"entry": entry, "video_url": _video_url(entry)})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
 def entry_withdraw(request, entry_id):
     entry = get_object_or_404(Entry.objects.select_related("contest", "organization", "recommended_by"), pk=entry_id)
     policy.require(request.user, "contest.enter", entry)

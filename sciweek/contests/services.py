@@ -183,7 +183,14 @@ def disqualify_entry(entry: Entry, *, actor, reason: str) -> None:
 
 
 def attach_video(entry: Entry, asset, *, actor) -> None:
+    """An entry's video, uploaded through the media intake for this purpose by the same person
+    (the intake has checked the real streams against the contest's rule)."""
     policy.require(actor, "contest.enter", entry.organization)
+    if asset.purpose != "contests.entry_video" or asset.uploaded_by_id != actor.pk:
+        raise ContestError(_("请先上传这件作品的视频。"))
+    if entry.contest.status != Contest.Status.OPEN or entry.status not in (Entry.Status.SUBMITTED,
+                                                                           Entry.Status.OVER_QUOTA):
+        raise ContestError(_("作品征集已结束，不能再更换视频。"))
     Entry.objects.filter(pk=entry.pk).update(video=asset)
     _bump(entry.contest_id)
 
@@ -723,6 +730,11 @@ def finalize(contest: Contest, *, actor, now=None) -> list[Award]:
         Award.objects.bulk_create([Award(contest=contest, entry_id=r.entry_id, tier_id=r.prize_tier_id, rank=r.rank,
                                          score=r.score, awarded_at=now) for r in results], ignore_conflicts=True)
         Publication.objects.filter(pk=publication.pk).update(finalized_at=now)
+        # The winners' videos are played on the public prize list from now on.
+        from sciweek.media.models import MediaAsset
+
+        MediaAsset.objects.filter(pk__in=Entry.objects.filter(awards__contest=contest, video__isnull=False)
+                                  .values("video_id")).update(is_public=True)
         audit.record("contests.results_final", actor=actor, organization=contest.organization, summary=contest.title)
         _bump(contest.pk)
     return list(Award.objects.filter(contest=contest).select_related("entry", "tier"))

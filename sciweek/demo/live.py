@@ -26,6 +26,7 @@ from sciweek.campaigns.models import (
     MainVenueEvent,
     RegionalPlan,
 )
+from sciweek.contests.demo.loader import build_live_contests
 from sciweek.organizations.models import Organization
 from sciweek.quiz.demo.loader import build_live_quizzes
 
@@ -61,16 +62,19 @@ _KEEP = {"accounts.user", "organizations.organization", "organizations.division"
 
 
 def purge_campaign(campaign: Campaign) -> None:
-    """Delete a demo campaign with everything in it: its quizzes (with their attempts), bookings
-    of its sessions, its news, its filings (with their sessions and review trail), its settings.
+    """Delete a demo campaign with everything in it: its contests (with their entries) and quizzes
+    (with their attempts), bookings of its sessions, its news, its filings (with their sessions
+    and review trail), its settings.
     Rows of other apps that protect them (PROTECT foreign keys) are deleted first, round by
     round; never a user or an organization."""
+    from sciweek.contests.demo.loader import purge_contests
     from sciweek.news.models import NewsItem
     from sciweek.quiz.demo.loader import purge_quizzes
     from sciweek.reservations.models import Reservation
 
     if not campaign.is_demo or campaign.year == D.YEAR:
         raise ValueError("only a live demo campaign is deleted and built again")
+    purge_contests(campaign)  # its contests with their entries, judging and results
     purge_quizzes(campaign)  # its quizzes with their attempts, standings and registrations
     Reservation.objects.filter(session__activity__campaign=campaign).delete()
     NewsItem.objects.filter(campaign=campaign).delete()
@@ -159,6 +163,7 @@ class LiveCampaignBuilder:
         search.reindex([a.pk for a in activities.values() if a.status in S.PUBLIC])
         self.news(activities["open_day"])
         self.quizzes = build_live_quizzes(campaign, self.hebei, today=self.today, now=self.now)
+        self.contests = build_live_contests(campaign, self.hebei, today=self.today, now=self.now)
         return campaign
 
     # --- filings at each review stage ----------------------------------------------------

@@ -330,6 +330,7 @@ def ensure_demo_totp(user) -> str:
 def load_demo(today=None):
     """Load the demo; returns the 2020 campaign and the demo accounts. `today` (default: the
     local date) is the day the live campaign is built for (see sciweek.demo.live)."""
+    from sciweek.contests.demo.loader import load_contest_demo
     from sciweek.quiz.demo.loader import load_quiz_demo
 
     from .live import load_live_campaign
@@ -342,5 +343,6 @@ def load_demo(today=None):
     accounts = loader.build_accounts(root, hebei)
     loader.build_activities(campaign, plan, hebei)
     load_quiz_demo(campaign, hebei)
+    load_contest_demo(campaign, hebei)
     load_live_campaign(loader, root, hebei, today)
     return campaign, accounts

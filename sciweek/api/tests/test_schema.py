@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 # Every operation of the schema, with the tests that exercise it. A new operation fails
 # test_every_operation_is_tested until it is added here with its tests.
 QUIZ = "sciweek.quiz.tests.test_api_quiz::"
+CONTESTS = "sciweek.contests.tests.test_api_contests::"
 TESTED_OPERATIONS = {
     ("get", "/api/v1/campaigns"): ["test_campaigns::test_list_published_campaigns"],
     ("get", "/api/v1/campaigns/current"): ["test_campaigns::test_current_campaign",
@@ -59,6 +60,17 @@ TESTED_OPERATIONS = {
     ("get", "/api/v1/me/quiz-attempts/{attempt_id}/certificate"): [
         QUIZ + "test_register_start_answer_finish_result_certificate"],
     ("get", "/api/v1/quizzes/{quiz_id}/leaderboard"): [QUIZ + "test_leaderboard_with_and_without_a_token"],
+    ("get", "/api/v1/campaigns/{year}/contests"): [CONTESTS + "test_list_detail_entries_and_an_entry"],
+    ("get", "/api/v1/campaigns/{year}/contests/{slug}"): [CONTESTS + "test_list_detail_entries_and_an_entry",
+                                CONTESTS + "test_draft_contests_are_not_found"],
+    ("get", "/api/v1/campaigns/{year}/contests/{slug}/entries"): [CONTESTS + "test_list_detail_entries_and_an_entry"],
+    ("get", "/api/v1/campaigns/{year}/contests/{slug}/entries/{number}"): [CONTESTS + "test_list_detail_entries_and_an_entry"],
+    ("get", "/api/v1/campaigns/{year}/contests/{slug}/results"): [CONTESTS + "test_published_results_show_aggregates_only",
+                                        CONTESTS + "test_results_404_before_the_notice_then_the_published_ranking"],
+    ("get", "/api/v1/campaigns/{year}/contests/{slug}/awards"): [CONTESTS + "test_awards_once_final_with_certificates"],
+    ("post", "/api/v1/campaigns/{year}/contests/{slug}/entries/{number}/vote"): [
+        CONTESTS + "test_vote_with_a_public_persons_token_and_its_caps",
+        CONTESTS + "test_vote_needs_a_public_persons_token_and_an_open_vote"],
 }
 
 
@@ -122,7 +134,8 @@ def test_bearer_auth_is_documented(schema):
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert "create_api_token" in scheme["description"]
     for _method, path, operation in operations(schema):
-        if path == "/api/v1/me" or path.startswith("/api/v1/me/") or path.endswith("/reservations"):
+        if (path == "/api/v1/me" or path.startswith("/api/v1/me/") or path.endswith("/reservations")
+                or path.endswith("/vote")):
             assert operation["security"] == [{"BearerToken": []}]
         else:  # public: a token is optional
             assert operation["security"] == [{}, {"BearerToken": []}], path

@@ -58,6 +58,7 @@ MATRIX = {
     "contests:judge_remove": (lambda o: {"seat_id": o["seat"].pk}, ["post"], BELOW + OUTSIDE),
     "contests:entry_disqualify": (lambda o: {"entry_id": o["entry"].pk}, ["get", "post"], BELOW + OUTSIDE),
     "contests:entry_withdraw": (lambda o: {"entry_id": o["entry"].pk}, ["get", "post"], BELOW + OUTSIDE),
+    "contests:entry_video": (lambda o: {"entry_id": o["entry"].pk}, ["get", "post"], BELOW + OUTSIDE),
     "contests:objection_handle": (lambda o: {"objection_id": o["objection"].pk}, ["post"], BELOW + OUTSIDE),
     "contests:judge_round": (round_routes, ["get"], BELOW + OUTSIDE),
     "contests:chief_scores": (round_routes, ["get"], BELOW + OUTSIDE + ["plain-judge"]),
