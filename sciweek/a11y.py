@@ -344,10 +344,11 @@ def public_pages(*, english: bool = False) -> list[tuple[str, str]]:
         ("news feed", f"/{y}/news/"),
         ("news item", f"/{y}/news/{news.pk}/"),
     ]
-    quiz_pages = quiz_public_pages(live, old)
+    quiz_pages = quiz_public_pages(live, old) + contest_public_pages(live, old)
     if english:
         return pages + [("sign-in", "/signin/"), ("region", f"/{y}/regions/{hebei.pk}/")] + [
-            page for page in quiz_pages if page[0] in ("quiz list", "quiz (open now)")]
+            page for page in quiz_pages if page[0] in ("quiz list", "quiz (open now)", "2020 contest prize list",
+                                                       "2020 contest entry")]
     pages += [
         ("catalog, searched and filtered", f"/{y}/activities/?q=开放日&format=onsite&bookable=1"),
         ("calendar, one day", f"/{y}/calendar/?view=day&day={live.starts_on.isoformat()}"),
@@ -402,6 +403,32 @@ def quiz_public_pages(live, old) -> list[tuple[str, str]]:
         if passed is not None:
             pages.append(("quiz certificate check", certificates.verification_path(passed)))
     pages.append(("quiz certificate check, invalid", "/quiz/certificate/not-a-certificate/"))
+    return pages
+
+
+def contest_public_pages(live, old) -> list[tuple[str, str]]:
+    """The contests' public pages: the live year's list, a contest taking entries and the live
+    final's big-screen board; 2020's list, a finished contest, its prize list, a winning entry
+    and an award's verification page. Picked by query from the demo's contests."""
+    from sciweek.contests import certificates
+    from sciweek.contests.models import Award, Contest, Round
+
+    pages = [("contest list", f"/{live.year}/contests/"), ("2020 contest list", "/2020/contests/")]
+    taking = Contest.objects.filter(campaign=live, status=Contest.Status.OPEN).order_by("id").first()
+    if taking is not None:
+        pages.append(("contest (taking entries)", f"/{live.year}/contests/{taking.slug}/"))
+    board = Round.objects.filter(contest__campaign=live, is_live=True, status=Round.Status.SCORING).select_related(
+        "contest").first()
+    if board is not None:
+        pages.append(("contest live board", f"/{live.year}/contests/{board.contest.slug}/live/"))
+    final = Contest.objects.filter(campaign=old, status=Contest.Status.FINAL).order_by("id").first()
+    if final is not None:
+        base = f"/2020/contests/{final.slug}/"
+        pages += [("2020 contest", base), ("2020 contest prize list", f"{base}results/")]
+        award = Award.objects.filter(contest=final).select_related("entry", "contest").order_by("rank", "id").first()
+        if award is not None:
+            pages += [("2020 contest entry", f"{base}entries/{award.entry.number}/"),
+                      ("contest certificate check", certificates.verification_path(award))]
     return pages
 
 

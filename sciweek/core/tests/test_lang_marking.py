@@ -148,7 +148,19 @@ def public_pages(demo):
         reverse("activities:online", args=[2020]) + "?channel=exhibition",
         reverse("news:feed", args=[2020]),
         reverse("news:detail", args=[2020, news.pk]),
+        *contest_pages(demo),
     ]
+
+
+def contest_pages(demo):
+    """2020's contests: the list, a finished contest, its prize list and a winning entry."""
+    from sciweek.contests.models import Award, Contest
+
+    final = Contest.objects.filter(campaign=demo, status=Contest.Status.FINAL).order_by("id").first()
+    award = Award.objects.filter(contest=final).select_related("entry").order_by("rank", "id").first()
+    return [reverse("contests:list", args=[2020]), reverse("contests:detail", args=[2020, final.slug]),
+            reverse("contests:results", args=[2020, final.slug]),
+            reverse("contests:entry", args=[2020, final.slug, award.entry.number])]
 
 
 @pytest.mark.django_db
