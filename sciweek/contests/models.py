@@ -170,6 +170,8 @@ class Round(models.Model):
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     # Bumped on every submitted score: the live board's and the results' cache key.
     version = models.PositiveIntegerField(default=1)
+    # The last mark (RoundMarks.seq) the stored results include (services.compute_results).
+    computed_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["contest", "position", "id"]
@@ -183,6 +185,18 @@ class Round(models.Model):
     @property
     def scope_organization(self):
         return self.contest.organization
+
+
+class RoundMarks(models.Model):
+    """A round's mark counter, apart from the Round row: a judge's submit takes the next number
+    in its own transaction while a results recompute holds the Round row's lock. The numbers
+    let one recompute stand for every mark committed before it began (services.compute_results)."""
+
+    round = models.OneToOneField(Round, primary_key=True, on_delete=models.CASCADE, related_name="marks")
+    seq = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.round_id}: {self.seq}"
 
 
 class Criterion(models.Model):
@@ -374,6 +388,8 @@ class Score(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
+    # The round's mark number of the last submit or reopen (RoundMarks.seq).
+    mark_seq = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

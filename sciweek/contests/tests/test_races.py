@@ -28,6 +28,7 @@ from sciweek.contests.models import (
     PrizeTier,
     Result,
     Round,
+    RoundMarks,
     Score,
     Vote,
     VoteCounter,
@@ -191,6 +192,9 @@ def test_concurrent_submits_leave_the_results_a_recompute_gives(world):
 
     outcomes = rush(submit)
     assert outcomes.count("ok") == THREADS, outcomes
+    # Every mark is counted by some recompute (those that queued behind one found theirs in it).
+    world["final"].refresh_from_db()
+    assert world["final"].computed_seq == RoundMarks.objects.get(round=world["final"]).seq == len(assignments)
     live = sorted(Result.objects.filter(round=world["final"]).values_list("entry_id", "score", "rank", "scores_in"))
     services.compute_results(world["final"])
     again = sorted(Result.objects.filter(round=world["final"]).values_list("entry_id", "score", "rank", "scores_in"))
