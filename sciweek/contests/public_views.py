@@ -13,7 +13,6 @@ marks and conflicts never reach these pages: only a round's aggregate results.
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from urllib.parse import urlencode
 
@@ -33,14 +32,13 @@ from sciweek.accounts.audit import client_ip
 from sciweek.api.ratelimit import count_in_db
 from sciweek.campaigns.selectors import published_campaigns
 from sciweek.core import cache as public_cache
+from sciweek.core.device import read_device, remember_device
 from sciweek.core.templatetags.sciweek import format_day_time
 from sciweek.participants.services import public_person
 
 from . import certificates, selectors, services
 from .models import Contest, Entry, PrizeTier
 
-DEVICE_COOKIE = "sciweek_device"  # the same first-party device id the quiz sets
-DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
 OBJECTIONS_PER_HOUR = 5  # per client address; counted in the database, so it holds without the cache
 LIVE_REFRESH_SECONDS = 2.5
 
@@ -160,21 +158,6 @@ def contest_detail(request, year: int, slug: str):
 
 # --- an entry and the public vote -------------------------------------------------------------
 
-def _device_id(request) -> tuple[str, bool]:
-    """The browser's first-party device id, and whether it is new (then set it)."""
-    value = request.COOKIES.get(DEVICE_COOKIE, "")
-    if 16 <= len(value) <= 64 and value.isascii() and value.replace("-", "").replace("_", "").isalnum():
-        return value, False
-    return secrets.token_urlsafe(18), True
-
-
-def _remember_device(request, response, device_id: str, new: bool):
-    if new:
-        response.set_cookie(DEVICE_COOKIE, device_id, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="Lax",
-                            secure=request.is_secure())
-    return response
-
-
 def vote_window(contest: Contest, now=None) -> str:
     """"off" (no public vote), "coming", "open" or "closed"."""
     now = now or timezone.now()
@@ -208,8 +191,8 @@ def entry_detail(request, year: int, slug: str, number: int):
         context["person"] = public_person(request.user)
     response = render(request, "contests/public/entry.html", context)
     if contest.vote_enabled:
-        device_id, new = _device_id(request)
-        _remember_device(request, response, device_id, new)
+        device_id, new = read_device(request)
+        remember_device(request, response, device_id, new)
     return response
 
 
@@ -225,14 +208,14 @@ def vote(request, year: int, slug: str, number: int):
         else:
             messages.info(request, _("请先用手机号登录再投票。"))
         return redirect(f"{reverse('participants:sign_in')}?{urlencode({'next': back})}")
-    device_id, new = _device_id(request)
+    device_id, new = read_device(request)
     try:
         services.cast_vote(entry, voter=person, ip=client_ip(request), device=device_id)
     except services.ContestError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
         messages.success(request, _("投票成功，感谢您的参与。"))
-    return _remember_device(request, redirect(f"{back}#vote"), device_id, new)
+    return remember_device(request, redirect(f"{back}#vote"), device_id, new)
 
 
 # --- results: the public notice with objections, then the prize list --------------------------

@@ -13,7 +13,6 @@ another person's attempt is a 404.
 """
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -32,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sciweek.accounts.audit import client_ip
 from sciweek.campaigns.selectors import published_campaigns
 from sciweek.core.confirm import confirm_page, confirmed
+from sciweek.core.device import read_device, remember_device
 from sciweek.core.templatetags.sciweek import format_day_time, zh
 from sciweek.organizations.models import Division
 from sciweek.organizations.selectors import division_children, provinces
@@ -40,8 +40,6 @@ from sciweek.participants.services import public_person
 from . import bank, certificates, leaderboard, services
 from .models import Attempt, AttemptQuestion, Question, Quiz, Registration, Standing
 
-DEVICE_COOKIE = "sciweek_device"
-DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
 SCHOOL_EXAMPLE = "石家庄市第二中学"  # in the registration form's help (and its translations)
 BOARD_SIZE = 50  # rows on a leaderboard page
 PREVIEW_SIZE = 10  # rows of the board on the quiz page
@@ -115,21 +113,6 @@ def _sign_in(request, next_url: str):
     else:
         messages.info(request, _("请先用手机号登录再参加答题。"))
     return redirect(f"{reverse('participants:sign_in')}?{urlencode({'next': next_url})}")
-
-
-def _device_id(request) -> tuple[str, bool]:
-    """The browser's first-party device id (`sciweek_device`), and whether it is new."""
-    value = request.COOKIES.get(DEVICE_COOKIE, "")
-    if 16 <= len(value) <= 64 and value.isascii() and value.replace("-", "").replace("_", "").isalnum():
-        return value, False
-    return secrets.token_urlsafe(18), True
-
-
-def _remember_device(request, response, device_id: str, new: bool):
-    if new:
-        response.set_cookie(DEVICE_COOKIE, device_id, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="Lax",
-                            secure=request.is_secure())
-    return response
 
 
 def _own_attempt(request, year: int, slug: str, attempt_id: int) -> Attempt:
@@ -274,8 +257,8 @@ def quiz_detail(request, year: int, slug: str):
             "standing_time": duration(standing.time_used_ms) if standing else "",
             "ranks": _rank_lines(quiz, person, registration) if standing and not standing.disqualified else [],
         })
-    device_id, new = _device_id(request)
-    return _remember_device(request, render(request, "quiz/public/detail.html", context), device_id, new)
+    device_id, new = read_device(request)
+    return remember_device(request, render(request, "quiz/public/detail.html", context), device_id, new)
 
 
 @require_GET
@@ -420,7 +403,7 @@ def start(request, year: int, slug: str):
     if registration is None or services.registration_missing(quiz, registration):
         messages.info(request, _("开始答题前，请先填写登记信息。"))
         return redirect("quiz:register", year, slug)
-    device_id, new = _device_id(request)
+    device_id, new = read_device(request)
     began = timezone.now()
     try:
         attempt = services.start_attempt(quiz, person, practice=practice, ip=client_ip(request), device_id=device_id)
@@ -434,7 +417,7 @@ def start(request, year: int, slug: str):
         if attempt.started_at < began - timedelta(seconds=1):
             messages.info(request, _("您有一次答题还没有完成，请继续作答。"))
         response = redirect(attempt_url(attempt))
-    return _remember_device(request, response, device_id, new)
+    return remember_device(request, response, device_id, new)
 
 
 class AnswerForm(forms.Form):

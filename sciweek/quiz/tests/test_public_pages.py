@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sciweek.accounts.models import User
+from sciweek.core.device import DEVICE_COOKIE
 from sciweek.organizations.models import Division, Organization
 from sciweek.participants.models import Profile
 from sciweek.quiz import bank, certificates, services
 from sciweek.quiz.models import Attempt, AttemptQuestion, Quiz, Registration, Standing
-from sciweek.quiz.public_views import DEVICE_COOKIE
 
 pytestmark = pytest.mark.django_db
 
