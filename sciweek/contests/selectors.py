@@ -80,7 +80,7 @@ def round_progress(rnd: Round) -> dict:
 
 def entries_of(contest: Contest) -> QuerySet[Entry]:
     return (Entry.objects.filter(contest=contest)
-            .select_related("category", "organization", "recommended_by").order_by("number"))
+            .select_related("category", "organization", "recommended_by", "video").order_by("number"))
 
 
 # --- public pages, the API and the live board (appended by the public-pages part) -----------

@@ -83,3 +83,17 @@ def test_a_winners_video_becomes_public_when_the_results_are_final(kit, two_minu
     assert not MediaAsset.objects.get(pk=asset.pk).is_public  # not during the notice
     services.finalize(kit.contest, actor=kit.admin, now=now + timedelta(days=8))
     assert MediaAsset.objects.get(pk=asset.pk).is_public
+
+
+def test_an_identical_video_is_flagged_in_the_organizers_entry_list(kit, staff_client, two_minutes, tmp_path):
+    import shutil
+
+    first, second = enter(kit, "原作", unit("保定市")), enter(kit, "同一文件", unit("保定市"))
+    copy = tmp_path / "copy.mp4"
+    shutil.copy(two_minutes, copy)
+    for entry, path in ((first, two_minutes), (second, copy)):
+        asset = media.intake(path, original_name=f"{entry.title}.mp4", requirements=VIDEO_2_TO_5_MIN,
+                             actor=kit.admin, purpose="contests.entry_video")
+        services.attach_video(entry, asset, actor=kit.admin)
+    page = staff_client("hebei-admin").get(reverse("contests:entry_list", args=[kit.contest.pk])).content.decode()
+    assert page.count("视频与另一件作品的文件相同") == 1
