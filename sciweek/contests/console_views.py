@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -58,7 +58,6 @@ from .models import (
     Objection,
     Panel,
     PanelJudge,
-    PrizeTier,
     Quota,
     Round,
     Score,
@@ -182,30 +181,17 @@ def _setup_page(request, *, contest, form, categories, tiers, status=200):
         status=status)
 
 
-@transaction.atomic
-def _save_contest(contest: Contest, form: ContestForm, categories, tiers) -> Contest:
-    """The contest, its categories and its prize tiers, in order, all or nothing. A category
-    with entries or a tier already awarded cannot be deleted (the database protects them)."""
-    contest = form.save()
-    for model, rows, fields in ((Category, categories.forms, ("name",)),
-                                (PrizeTier, tiers.forms, ("name", "count", "share_percent"))):
-        mine = {o.pk: o for o in model.objects.filter(contest=contest)}
-        position = 0
-        for row in rows:
-            data = row.cleaned_data
-            existing = mine.get(data.get("id"))
-            if not row.kept():
-                if existing is not None and (data.get("DELETE") or row.is_blank()):
-                    existing.delete()
-                continue
-            position += 1
-            values = {f: (data.get(f).strip() if isinstance(data.get(f), str) else data.get(f)) for f in fields}
-            if existing is None:
-                model.objects.create(contest=contest, position=position, **values)
-            else:
-                model.objects.filter(pk=existing.pk).update(position=position, **values)
-    Contest.objects.filter(pk=contest.pk).update(version=contest.version + 1)
-    return contest
+def _rows(formset, fields: tuple[str, ...]) -> list[dict]:
+    """A formset's rows as services.save_contest / save_round take them: kept rows in order,
+    removed ones (ticked 删除 or emptied) as deletions of their id."""
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if form.kept():
+            rows.append({"id": data.get("id"), **{f: data.get(f) for f in fields}})
+        elif data.get("id") and (data.get("DELETE") or form.is_blank()):
+            rows.append({"id": data.get("id"), "delete": True})
+    return rows
 
 
 def _edit_contest(request, contest: Contest, organizations):
@@ -218,7 +204,9 @@ def _edit_contest(request, contest: Contest, organizations):
                 contest.organization = get_object_or_404(Organization, pk=form.cleaned_data["organization_choice"])
                 policy.require(request.user, "contest.manage", contest.organization)
             try:
-                contest = _save_contest(contest, form, categories, tiers)
+                contest = services.save_contest(
+                    form.save(commit=False), actor=request.user, categories=_rows(categories, ("name",)),
+                    tiers=_rows(tiers, ("name", "count", "share_percent")))
             except ProtectedError:
                 form.add_error(None, _("已有作品的组别、已颁发的奖项不能删除。"))
             except IntegrityError:
@@ -257,34 +245,6 @@ def contest_edit(request, contest_id):
 
 # --- rounds and their rubric ------------------------------------------------------------------
 
-@transaction.atomic
-def _save_round(rnd: Round, form: RoundForm, criteria) -> Round:
-    if rnd.pk is None:
-        last = Round.objects.filter(contest=rnd.contest).order_by("-position").first()
-        rnd.position = (last.position + 1) if last else 1
-    rnd = form.save()
-    if rnd.status != Round.Status.PENDING:
-        return rnd  # a rubric under scoring stays as the judges mark it
-    mine = {c.pk: c for c in Criterion.objects.filter(round=rnd)}
-    position = 0
-    for row in criteria.forms:
-        data = row.cleaned_data
-        existing = mine.get(data.get("id"))
-        if not row.kept():
-            if existing is not None:
-                existing.delete()
-            continue
-        values = {"name": data["name"].strip(), "description": (data.get("description") or "").strip(),
-                  "weight": data["weight"], "min_points": data.get("min_points") or 0,
-                  "max_points": data["max_points"], "position": position}
-        position += 1
-        if existing is None:
-            Criterion.objects.create(round=rnd, **values)
-        else:
-            Criterion.objects.filter(pk=existing.pk).update(**values)
-    return rnd
-
-
 def _edit_round(request, rnd: Round):
     contest = rnd.contest
     locked = rnd.pk is not None and rnd.status != Round.Status.PENDING
@@ -292,7 +252,11 @@ def _edit_round(request, rnd: Round):
         form = RoundForm(request.POST, instance=rnd)
         criteria = CriterionFormSet(request.POST, prefix="criteria")
         if form.is_valid() & (locked or criteria.is_valid()):
-            rnd = _save_round(rnd, form, criteria)
+            rnd = services.save_round(
+                form.save(commit=False), actor=request.user,
+                criteria=None if locked else [
+                    {**row, "description": row.get("description") or "", "min_points": row.get("min_points") or 0}
+                    for row in _rows(criteria, ("name", "description", "weight", "min_points", "max_points"))])
             messages.success(request, _("已保存。"))
             return redirect(_detail(contest, f"round-{rnd.pk}"))
         _refused_form(request)
@@ -386,9 +350,13 @@ def panel_add(request, round_id):
     rnd = _round(request, round_id)
     form = PanelForm(request.POST, contest=rnd.contest)
     if form.is_valid():
-        Panel.objects.create(round=rnd, name=form.cleaned_data["name"].strip(),
-                             category=form.cleaned_data["category"])
-        messages.success(request, _("已添加评审组。"))
+        try:
+            services.add_panel(rnd, actor=request.user, name=form.cleaned_data["name"],
+                               category=form.cleaned_data["category"])
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("已添加评审组。"))
     else:
         messages.error(request, _("请填写评审组名称。"))
     return redirect(_detail(rnd.contest, "panels"))
@@ -426,12 +394,11 @@ def judge_remove(request, seat_id):
                              pk=seat_id)
     contest = seat.panel.round.contest
     policy.require(request.user, "contest.manage", contest)
-    if Score.objects.filter(assignment__panel=seat.panel, assignment__judge=seat.judge).exists():
-        messages.error(request, _("这位评委已有评分，不能移出评审组。"))
+    try:
+        services.remove_judge(seat, actor=request.user)
+    except ValidationError as error:
+        _errors(request, error)
     else:
-        with transaction.atomic():
-            Assignment.objects.filter(panel=seat.panel, judge=seat.judge).delete()
-            seat.delete()
         messages.success(request, _("已把 %(name)s 移出评审组。") % {"name": seat.judge.display_name})
     return redirect(_detail(contest, "panels"))
 

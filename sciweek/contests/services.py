@@ -221,6 +221,78 @@ def recommend_winners(source: Contest, target: Contest, *, actor, now=None) -> l
     return made
 
 
+# --- setting a contest up ------------------------------------------------------------------
+
+def _sync_rows(model, owner: dict, rows: list[dict], fields: tuple[str, ...]) -> None:
+    """Make `model`'s rows of `owner` what `rows` say, in their order: each row is {"id": an
+    existing id or None, the fields…, "delete": True to remove it}. Ids that are not the
+    owner's are treated as new rows (no writing into another contest's rubric)."""
+    mine = {o.pk: o for o in model.objects.filter(**owner)}
+    position = 0
+    for row in rows:
+        existing = mine.get(row.get("id"))
+        if row.get("delete"):
+            if existing is not None:
+                existing.delete()
+            continue
+        values = {f: (row[f].strip() if isinstance(row.get(f), str) else row.get(f)) for f in fields}
+        values["position"] = position
+        position += 1
+        if existing is None:
+            model.objects.create(**owner, **values)
+        else:
+            model.objects.filter(pk=existing.pk).update(**values)
+
+
+def save_contest(contest: Contest, *, actor, categories: list[dict], tiers: list[dict]) -> Contest:
+    """A contest (new or changed: the caller has set its fields) with its categories and prize
+    tiers, all or nothing. A category with entries or a tier already awarded cannot be deleted
+    (ProtectedError); duplicate names or slugs are IntegrityErrors."""
+    policy.require(actor, "contest.manage", contest.organization)
+    with transaction.atomic():
+        contest.save()
+        _sync_rows(Category, {"contest": contest}, categories, ("name",))
+        _sync_rows(PrizeTier, {"contest": contest}, tiers, ("name", "count", "share_percent"))
+        _bump(contest.pk)
+    contest.refresh_from_db()
+    return contest
+
+
+def save_round(rnd: Round, *, actor, criteria: list[dict] | None) -> Round:
+    """A round (the caller has set its fields) and, while it is not yet scored, its rubric: a
+    rubric under scoring stays as the judges mark it (criteria are then ignored)."""
+    policy.require(actor, "contest.manage", rnd.contest)
+    with transaction.atomic():
+        if rnd.pk is None:
+            last = Round.objects.filter(contest=rnd.contest).order_by("-position").first()
+            rnd.position = (last.position + 1) if last else 1
+        rnd.save()
+        if rnd.status == Round.Status.PENDING and criteria is not None:
+            _sync_rows(Criterion, {"round": rnd}, criteria,
+                       ("name", "description", "weight", "min_points", "max_points"))
+    return rnd
+
+
+def add_panel(rnd: Round, *, actor, name: str, category: Category | None = None) -> Panel:
+    policy.require(actor, "contest.manage", rnd.contest)
+    if not name.strip():
+        raise ContestError(_("请填写评审组名称。"))
+    if category is not None and category.contest_id != rnd.contest_id:
+        raise ContestError(_("所选组别不属于这个大赛。"))
+    return Panel.objects.create(round=rnd, name=name.strip()[:60], category=category)
+
+
+def remove_judge(seat: PanelJudge, *, actor) -> None:
+    """Take a judge off a panel, with their unscored assignments; refused once they have a
+    score in it (the scores stay with who gave them)."""
+    policy.require(actor, "contest.manage", seat.panel.round.contest)
+    with transaction.atomic():
+        if Score.objects.filter(assignment__panel=seat.panel, assignment__judge=seat.judge).exists():
+            raise ContestError(_("这位评委已有评分，不能移出评审组。"))
+        Assignment.objects.filter(panel=seat.panel, judge=seat.judge).delete()
+        seat.delete()
+
+
 # --- judges and conflicts ---------------------------------------------------------------
 
 def judge_organizations(user) -> list[Organization]:

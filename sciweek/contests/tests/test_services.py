@@ -342,3 +342,56 @@ def test_judge_without_the_role_cannot_sit_on_a_panel(kit):
         services.add_judge(kit.panel, plain, actor=kit.admin)
     judge = judge_user("test-judge-new", unit("保定市"))
     assert services.add_judge(kit.panel, judge, actor=kit.admin).panel == kit.panel
+
+
+# --- setting up ------------------------------------------------------------------------------
+
+def test_save_contest_syncs_categories_and_tiers_in_order_and_keeps_others_rubrics(kit):
+    from sciweek.contests.models import Category, PrizeTier
+
+    first, second = kit.categories
+    other = Contest.objects.create(campaign=kit.contest.campaign, organization=kit.contest.organization,
+                                   kind=Contest.Kind.WORKS, title="另一个", slug="other")
+    foreign = Category.objects.create(contest=other, name="别人的组别")
+    services.save_contest(kit.contest, actor=kit.admin, categories=[
+        {"id": second.pk, "name": " 学生组 "}, {"id": first.pk, "delete": True}, {"id": foreign.pk, "name": "新组别"}],
+        tiers=[{"id": None, "name": "特等奖", "count": 1, "share_percent": None}])
+    assert list(Category.objects.filter(contest=kit.contest).values_list("name", "position")) == [
+        ("学生组", 0), ("新组别", 1)]
+    assert Category.objects.get(pk=foreign.pk).name == "别人的组别"  # an id from elsewhere is a new row
+    assert "特等奖" in PrizeTier.objects.filter(contest=kit.contest).values_list("name", flat=True)
+    enter(kit, "有作品", unit("保定市"), category=Category.objects.get(contest=kit.contest, name="学生组"))
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        services.save_contest(kit.contest, actor=kit.admin, categories=[
+            {"id": Category.objects.get(contest=kit.contest, name="学生组").pk, "delete": True}], tiers=[])
+    assert Category.objects.filter(contest=kit.contest, name="学生组").exists()  # all or nothing
+
+
+def test_a_rubric_under_scoring_is_not_changed_and_judges_with_marks_stay(kit):
+    from sciweek.contests.models import Criterion, PanelJudge
+
+    ready(kit, ("甲", "保定市"))
+    before = list(Criterion.objects.filter(round=kit.final).values_list("name", "weight"))
+    services.save_round(kit.final, actor=kit.admin, criteria=[{"id": None, "name": "新项", "weight": 100,
+                                                               "description": "", "min_points": 0,
+                                                               "max_points": 10}])
+    assert list(Criterion.objects.filter(round=kit.final).values_list("name", "weight")) == before
+    assignment = Assignment.objects.filter(round=kit.final).first()
+    services.save_score(assignment, judge=assignment.judge, points=marks(8, 8, 8)(kit.final), submit=False)
+    seat = PanelJudge.objects.get(panel=kit.panel, judge=assignment.judge)
+    with pytest.raises(services.ContestError, match="已有评分"):
+        services.remove_judge(seat, actor=kit.admin)
+    other_seat = PanelJudge.objects.filter(panel=kit.panel).exclude(
+        judge__in=Assignment.objects.filter(round=kit.final, score__isnull=False).values("judge")).first()
+    services.remove_judge(other_seat, actor=kit.admin)
+    assert not Assignment.objects.filter(round=kit.final, judge=other_seat.judge).exists()
+
+
+def test_setup_needs_the_organizers_admin(kit):
+    filer = User.objects.get(username="unit-filer")
+    with pytest.raises((PermissionDenied, Http404)):
+        services.add_panel(kit.final, actor=filer, name="越权评审组")
+    with pytest.raises((PermissionDenied, Http404)):
+        services.save_round(kit.final, actor=filer, criteria=[])
