@@ -2,7 +2,7 @@
 select_related. Console and public pages and the API read through here."""
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from .models import Assignment, Award, Conflict, Contest, Entry, PanelJudge, Result, Round, Score
 
@@ -216,8 +216,10 @@ def unit_entries(user, contest: Contest | None = None) -> QuerySet[Entry]:
     qs = policy.scoped(Entry.objects.all(), user, "contest.enter", "organization__path")
     if contest is not None:
         qs = qs.filter(contest=contest)
-    return qs.select_related("contest", "category", "organization", "recommended_by").order_by(
-        "-contest__campaign__year", "contest_id", "number")
+    # The prize once the results are final (one subquery, no query per row).
+    prize = Award.objects.filter(entry=OuterRef("pk")).values("tier__name")[:1]
+    return qs.select_related("contest", "category", "organization", "recommended_by").annotate(
+        prize=Subquery(prize)).order_by("-contest__campaign__year", "contest_id", "number")
 
 
 def panels_of(contest: Contest) -> list:
