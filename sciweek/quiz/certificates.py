@@ -14,27 +14,13 @@ Only a final, passed, scored (not practice) attempt of a person not disqualified
 """
 from __future__ import annotations
 
-import io
-from xml.sax.saxutils import escape
-
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import Paragraph
 
+from sciweek.core import certificate_pdf
 from sciweek.core.http import site_url
 from sciweek.core.templatetags.sciweek import format_day
 
@@ -42,11 +28,6 @@ from . import selectors
 from .models import Attempt, Standing
 
 SALT = "sciweek.quiz.certificate"
-FONT = "STSong-Light"
-PRODUCER = "SciWeek (reportlab)"
-RED = colors.HexColor("#9b1c1c")
-GOLD = colors.HexColor("#b08d3c")
-INK = colors.HexColor("#1f2933")
 # A prize won, as the certificate names it (the prize list's labels name the tiers' places).
 PRIZE_NAMES = {"first": pgettext_lazy("prize won", "一等奖"), "second": pgettext_lazy("prize won", "二等奖"),
                "third": pgettext_lazy("prize won", "三等奖")}
@@ -117,12 +98,6 @@ def verify(token: str) -> Attempt | None:
 
 # --- the PDF -----------------------------------------------------------------------------------
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
 def taker_name(attempt: Attempt) -> str:
     """The name the taker registered (in full: it is their own certificate)."""
     registration = attempt.registration
@@ -139,51 +114,15 @@ def taker_name(attempt: Attempt) -> str:
 
 
 def pdf(attempt: Attempt, request=None) -> bytes:
-    """The certificate as an A4 landscape PDF. ValueError when the attempt has none."""
+    """The certificate as an A4 landscape PDF (core.certificate_pdf). ValueError when the
+    attempt has none."""
     reason = refusal(attempt)
     if reason:
         raise ValueError(reason)
     quiz = attempt.quiz
-    font = _font()
-    url = verification_url(attempt, request)
-    name = taker_name(attempt)
     organizer = quiz.organization.name
     day = format_day(timezone.localtime(attempt.finished_at), year=True)
     prize = selectors.prize_of(attempt)
-    heading = kind(prize)
-
-    buffer = io.BytesIO()
-    width, height = landscape(A4)
-    c = pdfcanvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    title = (_("%(quiz)s 获奖证书") if prize is not None else _("%(quiz)s 合格证书")) % {"quiz": quiz.title}
-    c.setTitle(title)
-    c.setAuthor(organizer)
-    c.setSubject(_("证书编号：%(code)s") % {"code": attempt.certificate_code})
-    c.setCreator(PRODUCER)
-
-    # The frame: a wide red border and a thin gold one inside it.
-    c.setStrokeColor(RED)
-    c.setLineWidth(6)
-    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-    c.setStrokeColor(GOLD)
-    c.setLineWidth(1.2)
-    c.rect(17 * mm, 17 * mm, width - 34 * mm, height - 34 * mm)
-
-    c.setFillColor(RED)
-    c.setFont(font, 40)
-    c.drawCentredString(width / 2, height - 52 * mm, heading)
-
-    left, right = 38 * mm, width - 38 * mm
-    body = ParagraphStyle("body", fontName=font, fontSize=17, leading=30, textColor=INK, alignment=TA_LEFT,
-                          wordWrap="CJK", firstLineIndent=34)
-    plain = ParagraphStyle("plain", fontName=font, fontSize=11, leading=16, textColor=INK, alignment=TA_LEFT,
-                           wordWrap="CJK")
-    centre = ParagraphStyle("centre", parent=plain, alignment=TA_CENTER, fontSize=9, leading=12)
-
-    y = height - 72 * mm
-    c.setFillColor(INK)
-    c.setFont(font, 22)
-    c.drawString(left, y, _("%(name)s：") % {"name": name})
     values = {"day": day, "organizer": organizer, "quiz": quiz.title, "score": attempt.score,
               "max": attempt.max_score, "prize": prize_name(prize)}
     if prize is not None:
@@ -192,36 +131,11 @@ def pdf(attempt: Attempt, request=None) -> bytes:
     else:
         text = _("您于 %(day)s 参加由%(organizer)s主办的“%(quiz)s”，得分 %(score)s 分（满分 %(max)s 分），"
                  "成绩合格。特发此证，以资鼓励。") % values
-    paragraph = Paragraph(escape(text), body)
-    _w, used = paragraph.wrapOn(c, right - left, 80 * mm)
-    paragraph.drawOn(c, left, y - 10 * mm - used)
-
-    # The QR code (bottom right) and its caption.
-    qr_size = 38 * mm
-    qr_x, qr_y = right - qr_size, 30 * mm
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(qr_size, qr_size, transform=[qr_size / (x1 - x0), 0, 0, qr_size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, c, qr_x, qr_y)
-    caption = Paragraph(escape(_("扫码查验")), centre)
-    caption.wrapOn(c, qr_size, 10 * mm)
-    caption.drawOn(c, qr_x, qr_y - 5 * mm)
-
-    # Who, when, which number (bottom left), then how to verify.
-    lines = ([_("奖项：%(prize)s") % {"prize": prize_name(prize)}] if prize is not None else []) + [
-             _("主办单位：%(organizer)s") % {"organizer": organizer},
-             _("发证日期：%(day)s") % {"day": day},
-             _("证书编号：%(code)s") % {"code": attempt.certificate_code}]
-    facts = Paragraph("<br/>".join(escape(line) for line in lines),
-                      ParagraphStyle("facts", parent=plain, fontSize=13, leading=21))
-    _w, used = facts.wrapOn(c, right - left - qr_size - 10 * mm, 40 * mm)
-    facts.drawOn(c, left, 52 * mm)
-    how = Paragraph(escape(_("查验方法：用手机扫描右侧二维码，或在浏览器中打开 %(url)s ，"
-                             "查验页面显示证书有效即为真。") % {"url": url}), plain)
-    how.wrapOn(c, right - left - qr_size - 10 * mm, 20 * mm)
-    how.drawOn(c, left, 28 * mm)
-
-    c.showPage()
-    c.save()
-    return buffer.getvalue()
+    facts = ([_("奖项：%(prize)s") % {"prize": prize_name(prize)}] if prize is not None else []) + [
+        _("主办单位：%(organizer)s") % {"organizer": organizer},
+        _("发证日期：%(day)s") % {"day": day},
+        _("证书编号：%(code)s") % {"code": attempt.certificate_code}]
+    title = (_("%(quiz)s 获奖证书") if prize is not None else _("%(quiz)s 合格证书")) % {"quiz": quiz.title}
+    return certificate_pdf.certificate(
+        title=title, author=organizer, code=attempt.certificate_code, heading=kind(prize),
+        name=taker_name(attempt), text=text, facts=facts, url=verification_url(attempt, request))

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from reportlab.lib.rl_accel import asciiBase85Decode
 
 from sciweek.accounts.models import User
+from sciweek.core import certificate_pdf
 from sciweek.core.templatetags.sciweek import format_day
 from sciweek.organizations.models import Division, Organization
 from sciweek.quiz import certificates, selectors, services
@@ -151,13 +152,13 @@ def test_the_certificate_is_a_landscape_a4_pdf_with_everything_on_it(passed, sit
 
 def test_the_qr_code_holds_the_absolute_verification_address(passed, site, monkeypatch):
     seen = []
-    real = certificates.QrCodeWidget
+    real = certificate_pdf.QrCodeWidget  # the page is drawn by core.certificate_pdf
 
     def spy(value, **kwargs):
         seen.append(value)
         return real(value, **kwargs)
 
-    monkeypatch.setattr(certificates, "QrCodeWidget", spy)
+    monkeypatch.setattr(certificate_pdf, "QrCodeWidget", spy)
     certificates.pdf(passed)
     assert seen == [SITE + certificates.verification_path(passed)]
     assert seen[0] == certificates.verification_url(passed)
@@ -399,13 +400,13 @@ def test_the_prize_certificates_text_blocks_do_not_overlap(prize_quiz, division,
     winner = _takers(prize_quiz, division, [5])["获奖测试0"]
     _close(prize_quiz)
     boxes = []
-    real = certificates.Paragraph.drawOn
+    real = certificate_pdf.Paragraph.drawOn
 
     def spy(self, canvas, x, y, *args, **kwargs):
         boxes.append((y, y + self.height, self.getPlainText()[:12]))
         return real(self, canvas, x, y, *args, **kwargs)
 
-    monkeypatch.setattr(certificates.Paragraph, "drawOn", spy)
+    monkeypatch.setattr(certificate_pdf.Paragraph, "drawOn", spy)
     with translation.override(language):
         certificates.pdf(_fresh(winner))
     body, _caption, facts, how = boxes
