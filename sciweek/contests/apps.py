@@ -27,6 +27,7 @@ class ContestsConfig(AppConfig):
             "contests.objection_handled": _("处理公示异议"),
             "contests.results_final": _("公布大赛最终结果"),
             "contests.votes_voided": _("作废网络投票"),
+            "contests.results_exported": _("导出大赛成绩名单"),
         })
         register_router(router, tags=TAGS)
         register_nav(

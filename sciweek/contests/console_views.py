@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sciweek.accounts import policy
+from sciweek.accounts import audit, policy
 from sciweek.accounts.decorators import console_view
 from sciweek.accounts.models import User
 from sciweek.campaigns.selectors import current_campaign_of
@@ -164,6 +164,7 @@ def contest_detail(request, contest_id):
         "void_form": VoidVotesForm(auto_id="void-%s"),
         "flagged_votes": contest.votes.filter(flagged=True, voided_at__isnull=True).count()
         if contest.vote_enabled else 0,
+        "flagged_sources": selectors.flagged_sources(contest) if contest.vote_enabled else [],
     })
 
 
@@ -523,6 +524,9 @@ def results_export(request, round_id):
             float(r.score) if r.score is not None else "", rank, r.prize_tier.name if r.prize_tier else "")])
     workbook.properties.title = name
     workbook.properties.creator = "SciWeek"
+    # The lists carry authors' names (students' too): who took one is on record.
+    audit.record("contests.results_exported", actor=request.user, organization=contest.organization,
+                 summary=name, ip=audit.client_ip(request))
     return response(workbook, f"{name}.xlsx")
 
 

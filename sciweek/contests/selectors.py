@@ -282,3 +282,21 @@ def may_upload_entry_video(request) -> bool:
 
     user = request.user
     return bool(user.is_authenticated and (user.is_superuser or policy.scope_paths(user, "contest.enter")))
+
+
+def flagged_sources(contest: Contest, limit: int = 20) -> list[dict]:
+    """Where the flagged (burst) votes not yet voided come from: each address and each device
+    with its count and time span, most first — what the organizer voids by."""
+    from django.db.models import Max, Min
+
+    from .models import Vote
+
+    flagged = Vote.objects.filter(contest=contest, flagged=True, voided_at__isnull=True)
+    rows = []
+    # An address is NULL when unknown, a device "" (an empty filter on the address field would
+    # become IS NULL and exclude everything).
+    for by, field, present in (("ip", "ip", ~Q(ip__isnull=True)), ("device", "device", ~Q(device=""))):
+        for row in (flagged.filter(present).values(field)
+                    .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at")).order_by("-n")[:limit]):
+            rows.append({"by": by, "value": row[field], "n": row["n"], "first": row["first"], "last": row["last"]})
+    return sorted(rows, key=lambda r: -r["n"])[:limit]

@@ -115,6 +115,10 @@ def test_the_official_list_exports_in_the_notice_format(kit, staff_client):
     response = client.get(reverse("contests:results_export", args=[kit.final.pk]))
     assert response.status_code == 200
     assert "测试科普讲解大赛决赛获奖名单.xlsx" in unquote(response["Content-Disposition"])
+    from sciweek.accounts.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="contests.results_exported", summary="测试科普讲解大赛决赛获奖名单",
+                                     actor__username="hebei-admin").exists()
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "测试科普讲解大赛决赛获奖名单"
@@ -248,6 +252,9 @@ def test_entries_filter_disqualify_and_void_votes(kit, staff_client):
     for _i in range(3):
         Vote.objects.create(contest=kit.contest, entry=first, voter=voter, day=timezone.localdate(), ip="10.0.0.9",
                             created_at=timezone.now())
+    Vote.objects.filter(contest=kit.contest).update(flagged=True)
+    detail = client.get(reverse("contests:contest_detail", args=[kit.contest.pk])).content.decode()
+    assert "疑似刷票的来源" in detail and "<code>10.0.0.9</code>" in detail  # what to void by
     void = reverse("contests:votes_void", args=[kit.contest.pk])
     client.post(void, {"by": "ip", "value": "not-an-ip", "reason": "刷票"})
     assert Vote.objects.filter(voided_at__isnull=True).count() == 3
