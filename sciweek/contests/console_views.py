@@ -27,6 +27,7 @@ from sciweek.accounts.decorators import console_view
 from sciweek.accounts.models import User
 from sciweek.campaigns.selectors import current_campaign_of
 from sciweek.core.confirm import confirm_page, confirmed
+from sciweek.media import services as media_services
 from sciweek.organizations.models import Organization
 
 from . import selectors, services
@@ -783,14 +784,8 @@ def _assignment(request, assignment_id) -> Assignment:
 
 
 def _video_url(entry) -> str:
-    video = getattr(entry, "video", None)
-    if video is None:
-        return ""
-    try:
-        from sciweek.media.services import signed_url
-    except ImportError:  # the media module is not there yet
-        return ""
-    return signed_url(video, ttl=4 * 3600)
+    """A judge's (or the unit's) address for the entry's video, public or not: signed, 4 hours."""
+    return media_services.signed_url(entry.video, ttl=4 * 3600) if entry.video_id else ""
 
 
 def _score_page(request, assignment, form, *, status=200):

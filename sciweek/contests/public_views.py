@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from sciweek.campaigns.selectors import published_campaigns
 from sciweek.core import cache as public_cache
 from sciweek.core.device import read_device, remember_device
 from sciweek.core.templatetags.sciweek import format_day_time
+from sciweek.media import services as media_services
 from sciweek.participants.services import public_person
 
 from . import certificates, selectors, services
@@ -86,21 +87,10 @@ def entry_url(contest: Contest, entry: Entry) -> str:
 def media_urls(entry: Entry) -> tuple[str, str]:
     """(video, poster) addresses the platform plays the entry's video from: only for a public
     asset, and only once the media module gives its addresses; ("", "") otherwise."""
-    asset = getattr(entry, "video", None)
-    if asset is None or not getattr(asset, "is_public", False):
+    asset = entry.video if entry.video_id else None
+    if asset is None or not asset.is_public:
         return "", ""
-    try:
-        from sciweek.media import services as media_services
-
-        public_url = media_services.public_url
-    except (ImportError, AttributeError):
-        return "", ""
-    try:
-        video = public_url(asset)
-        poster = public_url(asset, part="poster") if getattr(asset, "poster", None) else ""
-    except NoReverseMatch:  # the media app's URLs are not mounted yet
-        return "", ""
-    return video, poster
+    return media_services.public_url(asset), media_services.public_url(asset, part="poster") if asset.poster else ""
 
 
 # --- the year's contests and a contest's page -------------------------------------------------

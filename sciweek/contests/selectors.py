@@ -88,11 +88,6 @@ def entries_of(contest: Contest) -> QuerySet[Entry]:
 PUBLIC_CONTESTS_SECONDS = 60  # how long a newly opened contest may wait to show in the nav
 
 
-def _has_video() -> bool:
-    """Entry.video arrives in a later migration (media module): read it once it exists."""
-    return any(f.name == "video" for f in Entry._meta.get_fields())
-
-
 def campaign_has_public_contest(campaign) -> bool:
     """Does the campaign's year have a contest the public sees (the public site's 大赛 link)?
     Asked on every public page, so kept in the cache for ``PUBLIC_CONTESTS_SECONDS``."""
@@ -116,9 +111,8 @@ def public_contests_version(campaign) -> str:
 
 def public_entries(contest: Contest) -> QuerySet[Entry]:
     """The entries in the contest (withdrawn, over-quota and disqualified ones are not shown)."""
-    related = ["category", "organization"] + (["video"] if _has_video() else [])
     return (Entry.objects.filter(contest=contest, status__in=Entry.Status.IN_CONTEST)
-            .select_related(*related).order_by("number"))
+            .select_related("category", "organization", "video").order_by("number"))
 
 
 def public_entry(contest: Contest, number: int) -> Entry | None:

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -341,11 +341,9 @@ def refresh_conflicts(rnd: Round) -> int:
             if kind:
                 new.append(Conflict(entry=entry, judge=judge, kind=kind))
     Conflict.objects.bulk_create(new, ignore_conflicts=True)
-    conflicted = Q()
-    for c in Conflict.objects.filter(entry__contest=contest).values("entry_id", "judge_id"):
-        conflicted |= Q(entry_id=c["entry_id"], judge_id=c["judge_id"])
-    if conflicted:
-        Assignment.objects.filter(conflicted, round=rnd, score__isnull=True).delete()
+    # One statement, however many conflicts: an unscored assignment that one now forbids goes.
+    Assignment.objects.filter(round=rnd, score__isnull=True).filter(Exists(Conflict.objects.filter(
+        entry_id=OuterRef("entry_id"), judge_id=OuterRef("judge_id")))).delete()
     return len(new)
 
 
@@ -657,13 +655,15 @@ def compute_results(rnd: Round, *, entry_ids=None, marks_through: int | None = N
             {e for e in entry_ids if e in entry_by_id} | {e for e in entry_by_id if e not in current})
         submitted = Score.objects.filter(assignment__round=rnd, status=Score.Status.SUBMITTED)
         rows = list((submitted if full else submitted.filter(assignment__entry_id__in=targets))
-                    .values_list("assignment__judge_id", "assignment__entry_id", "total"))
+                    .values_list("assignment__judge_id", "assignment__entry_id", "total", "id"))
+        score_ids = {(judge_id, entry_id): score_id for judge_id, entry_id, _total, score_id in rows}
+        rows = [(judge_id, entry_id, total) for judge_id, entry_id, total, _id in rows]
         normalized = {}
         if rnd.normalize:
             normalized = scoring.normalize(rows)
-            for (judge_id, entry_id), value in normalized.items():
-                Score.objects.filter(assignment__round=rnd, assignment__judge_id=judge_id,
-                                     assignment__entry_id=entry_id).update(normalized=value)
+            # Kept beside the raw totals (one statement per 500 marks, not one per mark).
+            Score.objects.bulk_update([Score(pk=score_ids[key], normalized=value) for key, value in normalized.items()],
+                                      ["normalized"], batch_size=500)
         totals: dict[int, list[Decimal]] = {}
         for judge_id, entry_id, total in rows:
             totals.setdefault(entry_id, []).append(normalized.get((judge_id, entry_id), total))
