@@ -379,13 +379,16 @@ def vote(request, year: int = YEAR, slug: str = SLUG, number: int = NUMBER):
     person = public_person(request.auth.user)
     if person is None:
         raise ApiError(403, "forbidden", _("网络投票请使用手机号登录的公众账号。"))
-    contest = _contest(year, slug)
-    entry = _public_entry(contest, number)
+    entry = selectors.vote_target(year, slug, number)
+    if entry is None:
+        _contest(year, slug)  # says which is missing: the campaign, the contest …
+        raise not_found(_("没有找到这件作品。"))  # … or the entry
+    contest = entry.contest
     if vote_window(contest) == "off":
         raise ApiError(409, "refused", _("这个大赛没有开放网络投票。"))
     device = request.headers.get("X-Device-Id", "")[:64]
     try:
-        ballot = services.cast_vote(entry, voter=person, ip=client_ip(request), device=device)
+        ballot = services.cast_vote(entry, voter=person, ip=client_ip(request), device=device, contest=contest)
     except services.ContestError as refusal:
         raise ApiError(409, "refused", " ".join(refusal.messages)) from None
     return {"entry_number": entry.number, "votes": selectors.vote_counts([entry.pk]).get(entry.pk, 0),

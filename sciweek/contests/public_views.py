@@ -200,7 +200,7 @@ def vote(request, year: int, slug: str, number: int):
         return redirect(f"{reverse('participants:sign_in')}?{urlencode({'next': back})}")
     device_id, new = read_device(request)
     try:
-        services.cast_vote(entry, voter=person, ip=client_ip(request), device=device_id)
+        services.cast_vote(entry, voter=person, ip=client_ip(request), device=device_id, contest=contest)
     except services.ContestError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:

@@ -2,7 +2,9 @@
 select_related. Console and public pages and the API read through here."""
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+
+from sciweek.core.query_templates import QueryTemplate, Slot
 
 from .models import Assignment, Award, Conflict, Contest, Entry, PanelJudge, Result, Round, Score
 
@@ -117,6 +119,29 @@ def public_entries(contest: Contest) -> QuerySet[Entry]:
 
 def public_entry(contest: Contest, number: int) -> Entry | None:
     return public_entries(contest).filter(number=number).first()
+
+
+def _vote_target():
+    return (Entry.objects.select_related("contest")
+            .filter(contest__campaign__year=Slot("year", IntegerField()), contest__campaign__is_published=True,
+                    contest__slug=Slot("slug", CharField()), contest__status__in=Contest.Status.PUBLIC,
+                    number=Slot("number", IntegerField()), status__in=Entry.Status.IN_CONTEST)
+            .only("id", "contest_id", "category_id", "number", "status", *(
+                f"contest__{f}" for f in ("id", "campaign_id", "organization_id", "status", "vote_enabled",
+                                          "votes_open_at", "votes_close_at", "votes_per_entry_per_day",
+                                          "votes_per_category_per_day")))
+            .order_by())
+
+
+# The public vote is the hot path of a burst: the published contest and its entry in one
+# statement, built once per process (core.query_templates).
+_VOTE_TARGET = QueryTemplate(_vote_target)
+
+
+def vote_target(year: int, slug: str, number: int) -> Entry | None:
+    """An entry in the contest that a vote on it needs, with that contest's vote settings
+    (``entry.contest``), as they are now; None when either is not public."""
+    return _VOTE_TARGET.first(year=year, slug=slug, number=number)
 
 
 def publication_of(contest: Contest):

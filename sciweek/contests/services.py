@@ -19,7 +19,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -858,18 +858,36 @@ def device_fingerprint(raw: str) -> str:
     return hashlib.sha256(f"sciweek-vote:{raw}".encode()).hexdigest()[:32] if raw else ""
 
 
-def _take_vote_slot(lookup: dict, cap: int) -> bool:
-    """One more vote on a counter, if it is under the cap: one conditional UPDATE."""
-    return bool(VoteCounter.objects.filter(**lookup, used__lt=cap).update(used=F("used") + 1))
+def _take_vote_slot(counter: dict, cap: int) -> bool:
+    """One more vote on a day's counter, if it is under the cap, in one statement: the counter
+    is made at 1 or moved by one only where it is below the cap. Hand-written because the ORM
+    has no conditional upsert (``bulk_create(update_conflicts=)`` cannot say "only below the cap");
+    PostgreSQL and SQLite both take this form. The row lock of the conflicting row makes it exact
+    under any interleaving; a refusal returns no row."""
+    table = connection.ops.quote_name(VoteCounter._meta.db_table)
+    per_entry = counter["entry_id"] is not None
+    target = ("(voter_id, entry_id, day) WHERE entry_id IS NOT NULL" if per_entry
+              else "(voter_id, category_id, day) WHERE entry_id IS NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (voter_id, contest_id, category_id, entry_id, day, used) "
+            f"VALUES (%s, %s, %s, %s, %s, 1) ON CONFLICT {target} "
+            f"DO UPDATE SET used = {table}.used + 1 WHERE {table}.used < %s RETURNING used",
+            [counter["voter_id"], counter["contest_id"], counter["category_id"], counter["entry_id"],
+             counter["day"], cap])
+        return cursor.fetchone() is not None
 
 
-def cast_vote(entry: Entry, *, voter, ip: str | None = None, device: str = "", now=None) -> Vote:
+def cast_vote(entry: Entry, *, voter, ip: str | None = None, device: str = "", now=None,
+              contest: Contest | None = None) -> Vote:
     """One vote by a phone-verified participant. The caps (per entry per day, per category per
-    day) hold exactly under any interleaving: both counters move by conditional UPDATEs in one
+    day) hold exactly under any interleaving: both counters move by conditional upserts in one
     transaction, and a refused one rolls the other back. A burst from one address or device is
-    flagged (counted, for the organizer to look at and void), not refused."""
+    flagged (counted, for the organizer to look at and void), not refused. ``contest`` is the
+    entry's contest as the caller read it in this request (read again here when not given)."""
     now = now or timezone.now()
-    contest = Contest.objects.get(pk=entry.contest_id)  # its vote settings as they are now
+    if contest is None or contest.pk != entry.contest_id:
+        contest = Contest.objects.get(pk=entry.contest_id)  # its vote settings as they are now
     if not contest.vote_enabled:
         raise VoteRefused(_("这个大赛没有开放网络投票。"))
     if (contest.votes_open_at and now < contest.votes_open_at) or (contest.votes_close_at and now > contest.votes_close_at):
@@ -879,22 +897,12 @@ def cast_vote(entry: Entry, *, voter, ip: str | None = None, device: str = "", n
     if not hasattr(voter, "public_profile"):
         raise VoteRefused(_("请先用手机号登录后再投票。"))
     day = timezone.localdate(now)
+    counter = {"voter_id": voter.pk, "contest_id": contest.pk, "category_id": entry.category_id, "day": day}
     with transaction.atomic():
-        for counter_entry, cap, message in (
-                (entry, contest.votes_per_entry_per_day,
-                 _("您今天已为这件作品投了 %(n)s 票，明天再来吧。") % {"n": contest.votes_per_entry_per_day}),
-                (None, contest.votes_per_category_per_day,
-                 _("您今天在这个组别已投了 %(n)s 票，明天再来吧。") % {"n": contest.votes_per_category_per_day})):
-            lookup = {"voter": voter, "day": day, "entry": counter_entry}
-            if counter_entry is None:
-                lookup["category_id"] = entry.category_id
-            # The day's counter usually exists: one UPDATE. Nothing moved means no counter yet
-            # (make it, try again) or the cap reached (the second try moves nothing either).
-            if not _take_vote_slot(lookup, cap):
-                VoteCounter.objects.get_or_create(**lookup, defaults={"contest": contest,
-                                                                      "category_id": entry.category_id})
-                if not _take_vote_slot(lookup, cap):
-                    raise VoteRefused(message)
+        if not _take_vote_slot({**counter, "entry_id": entry.pk}, contest.votes_per_entry_per_day):
+            raise VoteRefused(_("您今天已为这件作品投了 %(n)s 票，明天再来吧。") % {"n": contest.votes_per_entry_per_day})
+        if not _take_vote_slot({**counter, "entry_id": None}, contest.votes_per_category_per_day):
+            raise VoteRefused(_("您今天在这个组别已投了 %(n)s 票，明天再来吧。") % {"n": contest.votes_per_category_per_day})
         device_hash = device_fingerprint(device)
         since = now - BURST_WINDOW
         recent = Q()

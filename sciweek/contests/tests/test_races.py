@@ -118,7 +118,7 @@ def test_votes_fired_at_once_never_pass_the_caps(world):
 
 
 def test_unsafe_twin_read_then_write_breaks_the_caps(world, monkeypatch):
-    """The same race without the conditional UPDATE: each thread reads the counter, all wait
+    """The same race without the conditional upsert: each thread reads the counter, all wait
     until everyone has read it, then each writes. The cap is passed: the guard is what holds it."""
     a, = new_entries(world, 1)
     person = voter(2)
@@ -127,9 +127,10 @@ def test_unsafe_twin_read_then_write_breaks_the_caps(world, monkeypatch):
 
     Contest.objects.filter(pk=world["contest"].pk).update(votes_per_category_per_day=100)  # only the entry cap
 
-    def naive(lookup, cap):
-        if lookup["entry"] is None:
-            return real_slot(lookup, cap)
+    def naive(counter, cap):
+        if counter["entry_id"] is None:
+            return real_slot(counter, cap)
+        lookup = {"voter_id": counter["voter_id"], "entry_id": counter["entry_id"], "day": counter["day"]}
         used = VoteCounter.objects.get(**lookup).used
         try:
             everyone_read.wait(timeout=5)
