@@ -1,10 +1,29 @@
 """Media assets (videos, images) that passed intake, and the chunked uploads that bring them.
 
 An asset's row is written only after its file (and poster) are in storage, so no row ever
-points at a missing file; a refused file leaves neither row nor file (services.intake)."""
+points at a missing file; a refused file leaves neither row nor file (services.intake).
+``poster`` is an asset's small picture: a video's frame, an image's thumbnail."""
+import math
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .probe_child import POSTER_MAX_SIDE, THUMBNAIL_MAX_SIDE
+
+
+def fit_within(width: int, height: int, side: int) -> tuple[int, int]:
+    """(width, height) shrunk to fit a side × side box, rounded as Pillow's ``thumbnail`` rounds
+    (the aspect ratio kept as closely as whole pixels allow); never enlarged."""
+    if width <= side and height <= side:
+        return width, height
+    aspect = width / height
+    if aspect >= 1:
+        height = max(min(math.floor(side / aspect), math.ceil(side / aspect),
+                         key=lambda n: 0 if n == 0 else abs(aspect - side / n)), 1)
+        return side, height
+    width = max(min(math.floor(side * aspect), math.ceil(side * aspect), key=lambda n: abs(aspect - n / side)), 1)
+    return width, side
 
 
 def format_duration(seconds, *, precise: bool = False) -> str:
@@ -67,6 +86,15 @@ class MediaAsset(models.Model):
     @property
     def duration_display(self) -> str:
         return format_duration(self.duration_seconds)
+
+    @property
+    def poster_size(self) -> tuple[int, int]:
+        """The poster's width and height as intake draws it (an image's thumbnail, a video's
+        frame as displayed), for ``<img width height>`` (no layout shift); (0, 0) unknown."""
+        if not (self.width and self.height):
+            return 0, 0
+        side = THUMBNAIL_MAX_SIDE if self.kind == self.Kind.IMAGE else POSTER_MAX_SIDE
+        return fit_within(self.width, self.height, side)
 
 
 class UploadSession(models.Model):

@@ -10,7 +10,11 @@ Two steps, so a hostile file meets FFmpeg only when it has to:
 2. ``probe_child.py`` (a child process killed after MEDIA_PROBE_TIMEOUT, with memory, CPU and
    file-size limits) opens the file with the one demuxer the sniff named, only the ``file``
    protocol, and measures the streams; Pillow reads images there too, under its
-   decompression-bomb guard.
+   decompression-bomb guard, and writes there the copy of an image the site keeps
+   (``normalize_to``: upright, no metadata) and its thumbnail.
+
+Sizes are as displayed: an image's after its EXIF orientation, a video's after its display
+matrix (a phone video shot upright is reported, and its poster drawn, taller than wide).
 """
 import json
 import os
@@ -23,6 +27,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from sciweek.core.uploads import FULL_ERRNOS, StorageFull
 
 CHILD = Path(__file__).resolve().with_name("probe_child.py")
 # The most pixels any image may have before we decode it (a purpose may ask for fewer).
@@ -50,6 +56,8 @@ class Probe:
     width: int
     height: int
     size: int = 0
+    frames: int = 1  # an image's frames: more than one is an animation (requirements.check refuses it)
+    rotation: int = 0  # a video's display rotation, degrees clockwise (0, 90, 180, 270)
 
     @property
     def content_type(self) -> str:
@@ -122,26 +130,35 @@ def _seconds(value) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
-def probe(path, *, poster_to=None) -> Probe:
+def probe(path, *, poster_to=None, normalize_to=None) -> Probe:
     """Measure the file at ``path``; with ``poster_to``, also write a JPEG poster there (a
-    frame of a video, a thumbnail of an image). Raises Refused with a localized message."""
+    frame of a video, turned as it is displayed; a thumbnail of an image, at most
+    THUMBNAIL_MAX_SIDE). With ``normalize_to``, an image (not an animation) is also written
+    there as the site keeps it: upright, in its own format, without EXIF, XMP, text chunks or
+    comments (its ICC profile kept); nothing is written there for a video. Raises Refused
+    with a localized message (StorageFull when the disk is full)."""
     path = Path(path)
     size = path.stat().st_size
     with path.open("rb") as file:
         head = file.read(HEAD_BYTES)
     found = sniff(head)
     timeout = float(getattr(settings, "MEDIA_PROBE_TIMEOUT", 15))
-    result = _run_child(found, path, poster_to, timeout)
+    result = _run_child(found, path, poster_to, timeout, normalize_to)
     if not result.get("ok"):
-        raise _refusal(result.get("code"), result.get("details") or {})
+        details = result.get("details") or {}
+        if result.get("code") == "write_failed" and details.get("errno") in FULL_ERRNOS:
+            raise StorageFull(details["errno"], f"media probe output for {path.name}")
+        raise _refusal(result.get("code"), details)
     return Probe(kind=result["kind"], container=found.container, video_codec=result["video_codec"] or "",
                  audio_codec=result["audio_codec"] or "", duration_seconds=_seconds(result["duration_seconds"]),
-                 width=int(result["width"] or 0), height=int(result["height"] or 0), size=size)
+                 width=int(result["width"] or 0), height=int(result["height"] or 0), size=size,
+                 frames=int(result.get("frames") or 1), rotation=int(result.get("rotation") or 0))
 
 
-def _run_child(found: Sniffed, path: Path, poster_to, timeout: float) -> dict:
+def _run_child(found: Sniffed, path: Path, poster_to, timeout: float, normalize_to=None) -> dict:
     argv = [sys.executable, "-I", str(CHILD), found.kind, str(path), found.reader,
-            str(poster_to) if poster_to else "-", str(MAX_IMAGE_PIXELS), str(timeout)]
+            str(poster_to) if poster_to else "-", str(MAX_IMAGE_PIXELS), str(timeout),
+            str(normalize_to) if normalize_to else "-"]
     # A bare environment: nothing of the worker's (proxies, credentials) reaches FFmpeg.
     environment = {"PATH": os.defpath, "LC_ALL": "C.UTF-8"}
     try:

@@ -4,7 +4,9 @@ that compares a file's measured streams with it.
 The figures compared are the probe's (the real streams), never the file's name or what an
 upload form claims. Limits are inclusive: 180.0 s passes a 3-minute maximum, 180.5 s does not.
 Durations are compared in whole milliseconds (what the asset stores); resolutions in either
-orientation."""
+orientation (as displayed: after an image's EXIF orientation, a video's display matrix).
+Animated images (GIF, APNG, animated WebP) are refused whatever the formats allowed: the site
+keeps images as re-encoded stills."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -77,6 +79,11 @@ def check(probe, requirements: MediaRequirements) -> list[str]:
             messages.append(_("图片格式 %(found)s 不符合要求，请上传 %(allowed)s 格式。") % {
                 "found": CONTAINER_LABELS.get(probe.container, probe.container),
                 "allowed": _names(r.image_formats, CONTAINER_LABELS)})
+        if probe.frames > 1:
+            # The site keeps a still picture it re-encodes without metadata; an animation's first
+            # frame is often blank or a fade, so it is refused rather than cut to one frame.
+            messages.append(_("这是一张动图（%(n)s 帧），这里只接收静态图片，请另存为静态的 %(allowed)s 图片后上传。") % {
+                "n": probe.frames, "allowed": _names(r.image_formats - {"gif"} or r.image_formats, CONTAINER_LABELS)})
         if r.max_pixels and probe.width * probe.height > r.max_pixels:
             messages.append(_("图片尺寸 %(w)s×%(h)s（%(mp).1f 百万像素）超过上限 %(limit)s 百万像素。") % {
                 "w": probe.width, "h": probe.height, "mp": probe.width * probe.height / 1e6,

@@ -6,6 +6,12 @@ playback addresses. One module for contests' entry videos, news items and summar
   ValidationError with localized messages) leaves neither the source, nor a stored file,
   nor a row. Identical files are flagged (``duplicate_of``), not refused: the owning app
   decides whether a second entry with the same video is a problem.
+- A video is kept byte for byte (players apply its display matrix themselves); its poster
+  is a frame turned as it is displayed. An image is never kept as uploaded: the probe's
+  child (where every decode of an upload runs, under its limits) re-encodes it upright (EXIF orientation applied), in its own format (JPEG quality
+  88, PNG, WebP lossless if it was), without EXIF, GPS, XMP, text chunks or comments (an ICC
+  profile stays: it is colour, not a fact about the photo), and makes its thumbnail (the
+  ``poster``: JPEG, at most 480 px, no metadata, sRGB). Animations are refused.
 - Uploads come in chunks (``receive_chunk``) no larger than MEDIA_CHUNK_BYTES, each a short
   request: no worker is held by a slow phone, a broken connection resumes where the server
   says it stopped, and a chunk sent twice is written once. ``received_bytes`` moves only by
@@ -110,7 +116,13 @@ def intake(source_path, *, original_name: str, requirements: MediaRequirements, 
            remove_source: bool = True) -> MediaAsset:
     """Check the file at ``source_path`` and keep it as a MediaAsset, or raise ValidationError
     (localized messages). ``source_path`` is removed either way unless ``remove_source`` is
-    False (the caller then owns it)."""
+    False (the caller then owns it).
+
+    For an image the stored file is the re-encoded copy (see the module's docstring): its
+    ``width``/``height`` are as displayed (after the EXIF orientation) and ``size`` is the
+    stored file's, while ``sha256`` is that of the bytes as uploaded, so the same photo
+    uploaded twice is flagged as a duplicate whatever the encoder does (and existing assets,
+    hashed before images were re-encoded, still match a new upload of the same file)."""
     source = Path(source_path)
     work = Path(tempfile.mkdtemp(prefix="intake-", dir=upload_temp_dir()))
     stored = []
@@ -121,10 +133,17 @@ def intake(source_path, *, original_name: str, requirements: MediaRequirements, 
         if requirements.max_bytes and size > requirements.max_bytes:
             raise TooLarge(size_message(size, requirements.max_bytes), code="too_large")
         poster_path = work / "poster.jpg"
-        measured = probe(source, poster_to=poster_path)
+        normalized_path = work / "normalized"
+        measured = probe(source, poster_to=poster_path, normalize_to=normalized_path)
         messages = check(measured, requirements)
         if messages:
             raise ValidationError(messages, code="requirements")
+        keep = source
+        if measured.kind == MediaAsset.Kind.IMAGE:
+            if not (normalized_path.exists() and normalized_path.stat().st_size):
+                raise Refused(_("图片文件不完整或已损坏，无法读取。"), code="damaged_image")
+            keep = normalized_path
+            size = keep.stat().st_size
         digest = _sha256(source)
         earlier = MediaAsset.objects.filter(sha256=digest).order_by("pk").values_list("pk", flat=True).first()
         asset = MediaAsset(
@@ -135,7 +154,7 @@ def intake(source_path, *, original_name: str, requirements: MediaRequirements, 
             width=measured.width or None, height=measured.height or None, duplicate_of_id=earlier,
             uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
         base = uuid.uuid4().hex
-        with source.open("rb") as file:
+        with keep.open("rb") as file:
             save_upload(asset.file, f"{base}.{measured.extension}", File(file))
         stored.append(asset.file)
         if poster_path.exists() and poster_path.stat().st_size:

@@ -131,6 +131,16 @@ def test_purpose():
     unregister_purpose("media.test")
 
 
+@pytest.fixture
+def new_assets(db):
+    """The assets made during the test: the demo loaded into every test database has its own
+    (a summary report's pictures and video)."""
+    from sciweek.media.models import MediaAsset
+
+    before = set(MediaAsset.objects.values_list("pk", flat=True))
+    return lambda: MediaAsset.objects.exclude(pk__in=before)
+
+
 def stored_files(settings):
     """Every file under MEDIA_ROOT and the upload temp folder (nothing may stay after a refusal)."""
     from pathlib import Path

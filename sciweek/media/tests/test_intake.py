@@ -39,7 +39,7 @@ def test_image_intake_makes_a_thumbnail(write_file):
                                                                                               2000, 1000, None)
     assert asset.file.name.endswith(".jpg")
     with Image.open(asset.poster.path) as thumbnail:
-        assert thumbnail.size == (1280, 640)
+        assert thumbnail.size == (480, 240) == asset.poster_size
 
 
 def test_path_traversal_in_the_name(sample, settings):
@@ -81,14 +81,15 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("name", "content", "requirements", "message"), REFUSALS,
                          ids=[r[0] for r in REFUSALS])
-def test_refusals_leave_nothing_behind(samples, write_file, settings, name, content, requirements, message):
+def test_refusals_leave_nothing_behind(samples, write_file, settings, new_assets, name, content, requirements,
+                                       message):
     source = write_file(name.rsplit("/", 1)[-1], content(samples))
     with pytest.raises(ValidationError) as refused:
         intake(source, original_name=name, requirements=requirements)
     assert any(m.startswith(message) for m in refused.value.messages), refused.value.messages
     assert not source.exists()
     assert stored_files(settings) == []
-    assert not MediaAsset.objects.exists()
+    assert not new_assets().exists()
 
 
 def test_too_large_is_refused_before_probing(sample, settings, monkeypatch):
@@ -102,7 +103,7 @@ def test_too_large_is_refused_before_probing(sample, settings, monkeypatch):
     assert stored_files(settings) == []
 
 
-def test_failed_storage_removes_what_was_stored(sample, settings, monkeypatch):
+def test_failed_storage_removes_what_was_stored(sample, settings, monkeypatch, new_assets):
     """The poster cannot be saved (a full disk): the video already stored goes too."""
     from sciweek.core.uploads import StorageFull
     from sciweek.media import services
@@ -118,7 +119,7 @@ def test_failed_storage_removes_what_was_stored(sample, settings, monkeypatch):
     with pytest.raises(StorageFull):
         intake(sample("small"), original_name="a.mp4", requirements=SUMMARY_VIDEO)
     assert stored_files(settings) == []
-    assert not MediaAsset.objects.exists()
+    assert not new_assets().exists()
 
 
 def test_intake_of_a_form_upload(settings):
