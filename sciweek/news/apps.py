@@ -11,9 +11,28 @@ class NewsConfig(AppConfig):
         from sciweek.accounts.audit import register_labels
         from sciweek.api.registry import register_router
         from sciweek.console.registry import NavEntry, register_nav
+        from sciweek.core.signals import filing_changed
+        from sciweek.media.registry import register_purpose
+        from sciweek.media.requirements import IMAGE, SUMMARY_VIDEO
 
+        from . import receivers, services
         from .api import router
 
-        register_labels({"news.withdrawn": _("撤下动态信息")})
-        register_nav(NavEntry("news:console", _("动态信息"), action="news.publish", order=60))
+        register_labels({
+            "news.withdrawn": _("撤下动态信息"),
+            "news.published": _("审核发布动态信息"),
+            "news.returned": _("退回动态信息"),
+            "news.resubmitted": _("重新报送动态信息"),
+            "news.reminded": _("提醒报送动态信息"),
+        })
+        register_nav(
+            NavEntry("news:console", _("动态信息"), action="news.publish", order=60),
+            NavEntry("news:review_queue", _("审核动态信息"), action="news.review", order=61),
+        )
         register_router(router)
+        # A news item's pictures (sent with the form) and its short video (the chunked widget):
+        # the video at most the national 3 minutes here, the campaign's own limit checked again
+        # when it is attached (services.video_requirements).
+        register_purpose(services.IMAGE_PURPOSE, IMAGE, may_upload=services.may_upload_media)
+        register_purpose(services.VIDEO_PURPOSE, SUMMARY_VIDEO, may_upload=services.may_upload_media)
+        filing_changed.connect(receivers.filing_changed, dispatch_uid="news.filing_changed")

@@ -1,9 +1,30 @@
-from .models import NewsItem
+"""Reads of news items: the public feed (published only), the filer's list, the receiving
+level's review queue, one item for the console; bounded and scoped."""
+from django.db.models import Prefetch, Q, QuerySet
+
+from sciweek.accounts import policy
+from sciweek.organizations.models import Organization
+from sciweek.organizations.selectors import within
+
+from .models import NewsImage, NewsItem
+
+FEED_THUMBNAILS = 3  # pictures shown per item on the feed
 
 
-def public_news(campaign):
+def public_news(campaign) -> QuerySet[NewsItem]:
+    """Published items of the campaign, newest first (organization and activity joined)."""
     return (NewsItem.objects.filter(campaign=campaign, status=NewsItem.Status.PUBLISHED)
             .select_related("organization", "activity").order_by("-published_at", "-id"))
+
+
+def _images() -> Prefetch:
+    return Prefetch("images", queryset=NewsImage.objects.select_related("asset").order_by("position", "id"))
+
+
+def public_feed(campaign) -> QuerySet[NewsItem]:
+    """public_news with what the feed, the detail page and the API show: pictures (one query
+    for a page of items) and the video."""
+    return public_news(campaign).select_related("video").prefetch_related(_images())
 
 
 def latest(campaign, *, activity_id: int | None = None, limit: int = 5) -> list[dict]:
@@ -21,3 +42,56 @@ def latest(campaign, *, activity_id: int | None = None, limit: int = 5) -> list[
                  "organization": n.organization.display_name} for n in qs[:limit]]
         cache.set(key, rows, 60)
     return rows
+
+
+def filed_items(user, campaign) -> QuerySet[NewsItem]:
+    """Items of the user's subtrees (any role), newest first: the filer's list."""
+    return (policy.scoped(NewsItem.objects.filter(campaign=campaign), user, "organization.view", "organization__path")
+            .select_related("organization", "activity", "decided_by").order_by("-id"))
+
+
+def review_queue(user, campaign) -> QuerySet[NewsItem]:
+    """Items waiting for a level the user decides for (its children's items), oldest first."""
+    levels = policy.receiving_level_ids(user, "news.review")
+    waiting = NewsItem.objects.filter(campaign=campaign, status=NewsItem.Status.SUBMITTED)
+    if levels is not None:
+        condition = Q(pk__in=[])
+        for path, depth in Organization.objects.filter(pk__in=levels).values_list("path", "depth"):
+            condition |= within(path, "organization__path") & Q(organization__depth=depth + 1)
+        waiting = waiting.filter(condition)
+    return (waiting.select_related("organization", "activity", "created_by").prefetch_related(_images())
+            .order_by("waiting_since", "id"))
+
+
+def console_item(pk: int) -> NewsItem | None:
+    return (NewsItem.objects.select_related("campaign", "organization", "activity", "video", "decided_by",
+                                            "created_by")
+            .prefetch_related(_images()).filter(pk=pk).first())
+
+
+# --- what the public pages and the API show of a published item -------------------------------
+
+def public_images(item: NewsItem) -> list[dict]:
+    """The published item's pictures: full size and thumbnail addresses, caption, size."""
+    from sciweek.media import services as media_services
+
+    rows = []
+    for n, image in enumerate(item.images.all(), start=1):
+        asset = image.asset
+        if not asset.is_public:
+            continue
+        full = media_services.public_url(asset)
+        rows.append({"full": full, "thumb": media_services.public_url(asset, part="poster") if asset.poster else full,
+                     "caption": image.caption, "n": n, "width": asset.width, "height": asset.height})
+    return rows
+
+
+def public_video(item: NewsItem) -> dict | None:
+    """The published item's video (player and poster addresses), None without one."""
+    from sciweek.media import services as media_services
+
+    asset = item.video if item.video_id else None
+    if asset is None or not asset.is_public:
+        return None
+    return {"url": media_services.public_url(asset),
+            "poster": media_services.public_url(asset, part="poster") if asset.poster else ""}

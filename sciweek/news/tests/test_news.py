@@ -90,10 +90,10 @@ def test_no_news_of_an_activity_before_it_took_place(staff_client, demo, org):
         began = datetime(day.year, day.month, day.day, tzinfo=shanghai)
     with freeze_time(began - timedelta(minutes=1)):
         with pytest.raises(ValidationError) as refused:
-            services.publish(actor=publisher, organization=org("石家庄市"), campaign=demo, title="早一分钟",
+            services.submit(actor=publisher, organization=org("石家庄市"), campaign=demo, title="早一分钟",
                              body="x", activity=activity)
         assert began.astimezone(shanghai).strftime("%Y-%m-%d %H:%M") in " ".join(refused.value.messages)
     with freeze_time(began):
-        item = services.publish(actor=publisher, organization=org("石家庄市"), campaign=demo, title="开始了",
+        item = services.submit(actor=publisher, organization=org("石家庄市"), campaign=demo, title="开始了",
                                 body="现场", activity=activity)
     assert item.activity == activity and not item.is_late
