@@ -499,6 +499,32 @@ def quiz_console_pages(live) -> list[tuple[str, str, str]]:
     if open_now is not None:
         pages.append(("hebei-publicity", "quiz editor (open now)", f"/console/quiz/{open_now.pk}/"))
     pages.append(("hebei-publicity", "quiz, new", "/console/quiz/new/"))
+    pages += reporting_console_pages()
+    return pages
+
+
+def reporting_console_pages() -> list[tuple[str, str, str]]:
+    """The news and summary pages: the unit's summary of the live campaign (its draft written
+    when first opened), 2020's as received by the city and the province, the dashboard, and
+    the news review queue and an item's page."""
+    from sciweek.demo.live import live_campaign
+    from sciweek.news.models import NewsItem
+    from sciweek.reports.models import SummaryReport
+
+    live = live_campaign()
+    pages = [("unit-publicity", "summaries (unit)", "/console/reports/"),
+             ("sjz-reviewer", "summaries received (2020, accepted)", "/console/reports/inbox/?year=2020&status=accepted"),
+             ("hebei-reviewer", "reporting dashboard (Hebei, 2020)", "/console/reports/dashboard/?year=2020"),
+             ("hebei-reviewer", "news review queue", "/console/news/review/")]
+    own = SummaryReport.objects.filter(campaign=live, organization__name="石家庄市科技信息研究所").first()
+    if own is not None:
+        pages.append(("unit-publicity", "summary (live draft, editor)", f"/console/reports/{own.pk}/"))
+    city = SummaryReport.objects.filter(campaign__year=2020, organization__name="石家庄市").first()
+    if city is not None:
+        pages.append(("hebei-reviewer", "summary (2020 city, with its units)", f"/console/reports/{city.pk}/"))
+    item = NewsItem.objects.filter(campaign__year=2020, images__isnull=False).order_by("id").first()
+    if item is not None:
+        pages.append(("hebei-publicity", "news item (2020, with pictures)", f"/console/news/{item.pk}/"))
     return pages
 
 

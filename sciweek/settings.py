@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sciweek.quiz",
     "sciweek.media",
     "sciweek.contests",
+    "sciweek.reports",
     "sciweek.spreadsheets",
     "sciweek.console",
     "sciweek.portal",

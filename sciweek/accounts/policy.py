@@ -39,6 +39,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "reservation.manage": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON}),
     "reservation.checkin": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON, Role.PUBLICITY}),
     "news.publish": frozenset({Role.ADMIN, Role.PUBLICITY, Role.LIAISON}),
+    "news.review": frozenset({Role.ADMIN, Role.REVIEWER, Role.PUBLICITY}),
+    "report.view": ALL_ROLES - {Role.JUDGE},
+    "report.file": frozenset({Role.ADMIN, Role.PUBLICITY, Role.LIAISON}),
+    "report.review": frozenset({Role.ADMIN, Role.REVIEWER}),
     # quiz: organizers write questions and run quizzes; reviewers approve questions and see results
     "quiz.manage": frozenset({Role.ADMIN, Role.PUBLICITY}),
     "quiz.question.write": frozenset({Role.ADMIN, Role.PUBLICITY, Role.FILER}),
@@ -232,6 +236,45 @@ def require_review(user, activity) -> None:
         refused(user, "activity.review", activity, 403)
         raise PermissionDenied
     refused(user, "activity.review", activity, 404)
+    raise Http404
+
+
+def receiving_level_ids(user, action: str) -> set[int] | None:
+    """Organizations at whose level the user receives what is reported to that level (news to
+    review, summaries to accept); None means every level. Like review_level_ids: a role for
+    `action` at the organization itself, or in its lead department (the city's 科技局 acts for
+    the city). A grant higher up does not make its holder the receiver of a lower level."""
+    if getattr(user, "is_superuser", False):
+        return None
+    roles = roles_for(action)
+    levels = {g.organization_id for g in grants(user) if g.role in roles}
+    if not levels:
+        return set()
+    lead_paths = Organization.objects.filter(
+        pk__in=levels, committee_role=Organization.CommitteeRole.LEAD).values_list("path", flat=True)
+    parent_paths = [path[: -Organization.steplen] for path in lead_paths if len(path) > Organization.steplen]
+    if parent_paths:
+        levels |= set(Organization.objects.filter(path__in=parent_paths).values_list("pk", flat=True))
+    return levels
+
+
+def can_receive(user, action: str, receiver: Organization) -> bool:
+    """May the user decide, for `receiver`'s level, on what was reported to it?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    levels = receiving_level_ids(user, action)
+    return levels is None or receiver.pk in levels
+
+
+def require_receive(user, action: str, receiver: Organization, obj) -> None:
+    """Raise unless the user decides for the receiving level (404 when `obj` lies outside the
+    user's tree, 403 inside: policy.require's shape)."""
+    if can_receive(user, action, receiver):
+        return
+    if can_see(user, obj):
+        refused(user, action, obj, 403)
+        raise PermissionDenied
+    refused(user, action, obj, 404)
     raise Http404
 
 

@@ -8,7 +8,8 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "theme", "starts_on", "ends_on", "activities_from", "activities_until", "online_only", "allow_late_filing", "news_within_days",
-                  "attendance_cap_percent", "max_gathering", "summary_video_max_seconds", "is_published"]
+                  "attendance_cap_percent", "max_gathering", "summary_video_max_seconds", "news_review_required",
+                  "summary_min_images", "summary_grace_days", "is_published"]
         widgets = {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
                    for name in ("starts_on", "ends_on", "activities_from", "activities_until")}
 
@@ -30,5 +31,6 @@ class CampaignForm(forms.ModelForm):
 class RegionalPlanForm(forms.ModelForm):
     class Meta:
         model = RegionalPlan
-        fields = ["title", "theme", "online_only", "planned_total", "attendance_cap_percent", "max_gathering"]
+        fields = ["title", "theme", "online_only", "planned_total", "attendance_cap_percent", "max_gathering",
+                  "news_within_days"]
         help_texts = {"theme": _("留空则使用全国主题。"), "planned_total": _("工作方案中写明的活动总数，用于与实际备案数对照。")}

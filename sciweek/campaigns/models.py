@@ -32,6 +32,13 @@ class Campaign(models.Model):
     max_gathering = models.PositiveIntegerField(_("线下活动人数绝对上限"), null=True, blank=True)
     news_within_days = models.PositiveSmallIntegerField(_("动态信息报送时限（活动后天数）"), default=3)
     summary_video_max_seconds = models.PositiveSmallIntegerField(_("总结视频最长（秒）"), default=180)
+    news_review_required = models.BooleanField(
+        _("动态信息须经上级审核后发布"), default=False,
+        help_text=_("开启后，单位报送的动态信息由上级单位审核通过才公开。"))
+    summary_min_images = models.PositiveSmallIntegerField(_("活动总结最少图片数"), default=3)
+    summary_grace_days = models.PositiveSmallIntegerField(
+        _("总结截止后可补报天数"), default=10,
+        help_text=_("截止日期后这些天内仍可报送（记为逾期）；再往后须由接收单位批准延期。"))
     is_published = models.BooleanField(_("已发布"), default=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
@@ -75,6 +82,8 @@ class RegionalPlan(models.Model):
         help_text=_("比全国规定更严时填写。"),
     )
     max_gathering = models.PositiveIntegerField(_("本地区线下活动人数绝对上限"), null=True, blank=True)
+    news_within_days = models.PositiveSmallIntegerField(
+        _("本地区动态信息报送时限（活动后天数）"), null=True, blank=True, help_text=_("留空则沿用上级的规定。"))
 
     class Meta:
         verbose_name = _("地方工作方案")

@@ -88,6 +88,21 @@ def is_online_only(campaign: Campaign, org: Organization | None = None) -> bool:
     return RegionalPlan.objects.filter(campaign=campaign, organization__path__in=paths, online_only=True).exists()
 
 
+def news_within_days_for(campaign: Campaign, org: Organization) -> int:
+    """The days an activity of `org` has to report its news: the nearest plan on its reporting
+    line that sets them (a city's, then its province's), else the campaign's."""
+    paths = ancestor_paths(org, include_self=True)
+    days = (RegionalPlan.objects.filter(campaign=campaign, organization__path__in=paths, news_within_days__isnull=False)
+            .order_by("-organization__depth").values_list("news_within_days", flat=True).first())
+    return campaign.news_within_days if days is None else days
+
+
+def deadline_for(campaign: Campaign, org: Organization, kind: str) -> Deadline | None:
+    """The deadline of one kind that binds `org`: set by the nearest organization above it."""
+    return (Deadline.objects.filter(campaign=campaign, organization__path__in=ancestor_paths(org, include_self=False),
+                                    kind=kind).select_related("organization").order_by("-organization__depth").first())
+
+
 def deadlines_for(campaign: Campaign, org: Organization) -> list[Deadline]:
     """For each kind, the deadline set by the nearest organization *above* `org`."""
     paths = ancestor_paths(org, include_self=False)

@@ -869,8 +869,9 @@ def _take_vote_slot(counter: dict, cap: int) -> bool:
     target = ("(voter_id, entry_id, day) WHERE entry_id IS NOT NULL" if per_entry
               else "(voter_id, category_id, day) WHERE entry_id IS NULL")
     with connection.cursor() as cursor:
+        # The model's own table and a fixed conflict target; every value is a parameter.
         cursor.execute(
-            f"INSERT INTO {table} (voter_id, contest_id, category_id, entry_id, day, used) "
+            f"INSERT INTO {table} (voter_id, contest_id, category_id, entry_id, day, used) "  # noqa: S608
             f"VALUES (%s, %s, %s, %s, %s, 1) ON CONFLICT {target} "
             f"DO UPDATE SET used = {table}.used + 1 WHERE {table}.used < %s RETURNING used",
             [counter["voter_id"], counter["contest_id"], counter["category_id"], counter["entry_id"],

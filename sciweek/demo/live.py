@@ -164,6 +164,11 @@ class LiveCampaignBuilder:
         self.news(activities["open_day"])
         self.quizzes = build_live_quizzes(campaign, self.hebei, today=self.today, now=self.now)
         self.contests = build_live_contests(campaign, self.hebei, today=self.today, now=self.now)
+        from sciweek.news.services import rebuild_news_dues
+        from sciweek.reports.demo import load_live_reports
+
+        rebuild_news_dues(campaign)  # the news clocks of its approved activities (filed without the services)
+        load_live_reports(campaign)
         return campaign
 
     # --- filings at each review stage ----------------------------------------------------
@@ -323,7 +328,7 @@ class LiveCampaignBuilder:
         publisher = User.objects.filter(username="unit-publicity").first()
         NewsItem.objects.create(
             campaign=self.campaign, organization=activity.organization, activity=activity, is_demo=True,
-            created_by=publisher, title=f"{activity.title}预热场顺利举行",
+            created_by=publisher, title=f"{activity.title}预热场顺利举行", submitted_at=self.now,
             body=f"{activity.title}预热场昨日举行，科研人员带领观众参观实验室和科普展厅。（演示数据）")
 
 

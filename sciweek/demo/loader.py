@@ -202,18 +202,33 @@ class DemoLoader:
         self.news(campaign)
 
     def news(self, campaign):
-        """News items reported by Hebei's organizers about their key activities (demo text)."""
-        from sciweek.news.models import NewsItem
+        """News items reported by Hebei's organizers about their key activities (demo text), each
+        with two pictures, filed the day after the activity (two of them late: the third and the
+        fourth day after a 3-day clock); then the news clocks of every approved activity."""
+        from sciweek.media import demo as media_demo
+        from sciweek.media.models import MediaAsset
+        from sciweek.news.models import NewsImage, NewsItem
+        from sciweek.news.services import rebuild_news_dues
 
         publisher = User.objects.filter(username="hebei-publicity").first()
+        key = list(Activity.objects.filter(campaign=campaign, is_key=True).select_related("organization")[:12])
+        first, second = media_demo.pictures(publisher, "news.image")[:2]
+        pictures = [(first, second)] + [tuple(media_demo.copies(a, 1)[0] for a in (first, second))
+                                        for _ in key[1:]]
         items = []
-        for activity in Activity.objects.filter(campaign=campaign, is_key=True).select_related("organization")[:12]:
+        for n, activity in enumerate(key):
+            after = 5 if n in (3, 7) else 1  # days after the activity's day
+            filed = datetime.combine(activity.ends_on or activity.starts_on, time(10, 0), TZ) + timedelta(days=after)
             items.append(NewsItem(
                 campaign=campaign, organization=activity.organization, activity=activity, is_demo=True,
-                title=f"{activity.title}顺利举行", created_by=publisher,
+                title=f"{activity.title}顺利举行", created_by=publisher, submitted_at=filed, published_at=filed,
                 body=f"{activity.starts_on:%-m月%-d日}，{activity.title}举行，线上线下同步开展。（演示数据）",
             ))
         NewsItem.objects.bulk_create(items)
+        NewsImage.objects.bulk_create([NewsImage(item=item, asset=asset, position=p, caption=f"{item.title}现场")
+                                       for item, assets in zip(items, pictures, strict=False) for p, asset in enumerate(assets)])
+        MediaAsset.objects.filter(pk__in=[a.pk for pair in pictures for a in pair]).update(is_public=True)  # published
+        rebuild_news_dues(campaign)
 
     def pipeline_history(self, activities):
         """Submitted demo filings wait at 石家庄市; returned ones carry the city's comment."""
@@ -332,6 +347,7 @@ def load_demo(today=None):
     local date) is the day the live campaign is built for (see sciweek.demo.live)."""
     from sciweek.contests.demo.loader import load_contest_demo
     from sciweek.quiz.demo.loader import load_quiz_demo
+    from sciweek.reports.demo import load_reports_demo
 
     from .live import load_live_campaign
 
@@ -344,5 +360,6 @@ def load_demo(today=None):
     loader.build_activities(campaign, plan, hebei)
     load_quiz_demo(campaign, hebei)
     load_contest_demo(campaign, hebei)
+    load_reports_demo(campaign, hebei)
     load_live_campaign(loader, root, hebei, today)
     return campaign, accounts

@@ -124,7 +124,7 @@ def test_the_national_switch_tells_every_region(demo, session, staff_client, dja
     client = staff_client("national-admin")
     data = {"name": demo.name, "theme": demo.theme, "starts_on": "2020-08-23", "ends_on": "2020-08-29",
             "online_only": "on", "allow_late_filing": "on", "news_within_days": "3",
-            "summary_video_max_seconds": "180", "is_published": "on"}
+            "summary_video_max_seconds": "180", "summary_min_images": "3", "summary_grace_days": "10", "is_published": "on"}
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(reverse("campaigns:campaign_edit"), data).status_code == 302
     assert Notification.objects.filter(activity_id=session.activity_id, message__contains=demo.name).exists()

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 # test_every_operation_is_tested until it is added here with its tests.
 QUIZ = "sciweek.quiz.tests.test_api_quiz::"
 CONTESTS = "sciweek.contests.tests.test_api_contests::"
+REPORTS = "sciweek.reports.tests.test_api::"
 TESTED_OPERATIONS = {
     ("get", "/api/v1/campaigns"): ["test_campaigns::test_list_published_campaigns"],
     ("get", "/api/v1/campaigns/current"): ["test_campaigns::test_current_campaign",
@@ -60,6 +61,9 @@ TESTED_OPERATIONS = {
     ("get", "/api/v1/me/quiz-attempts/{attempt_id}/certificate"): [
         QUIZ + "test_register_start_answer_finish_result_certificate"],
     ("get", "/api/v1/quizzes/{quiz_id}/leaderboard"): [QUIZ + "test_leaderboard_with_and_without_a_token"],
+    ("get", "/api/v1/campaigns/{year}/reports/mine"): [REPORTS + "test_my_reports_and_one_report"],
+    ("get", "/api/v1/reports/{report_id}"): [REPORTS + "test_my_reports_and_one_report"],
+    ("get", "/api/v1/campaigns/{year}/reporting"): [REPORTS + "test_the_dashboard_endpoint"],
     ("get", "/api/v1/campaigns/{year}/contests"): [CONTESTS + "test_list_detail_entries_and_an_entry"],
     ("get", "/api/v1/campaigns/{year}/contests/{slug}"): [CONTESTS + "test_list_detail_entries_and_an_entry",
                                 CONTESTS + "test_draft_contests_are_not_found"],
@@ -135,7 +139,7 @@ def test_bearer_auth_is_documented(schema):
     assert "create_api_token" in scheme["description"]
     for _method, path, operation in operations(schema):
         if (path == "/api/v1/me" or path.startswith("/api/v1/me/") or path.endswith("/reservations")
-                or path.endswith("/vote")):
+                or path.endswith("/vote") or "/reports" in path or path.endswith("/reporting")):
             assert operation["security"] == [{"BearerToken": []}]
         else:  # public: a token is optional
             assert operation["security"] == [{}, {"BearerToken": []}], path

@@ -20,7 +20,7 @@ def _in_2020():
 
 def settings_data(demo, **values):
     return {"name": demo.name, "theme": demo.theme, "starts_on": "2020-08-23", "ends_on": "2020-08-29",
-            "allow_late_filing": "on", "news_within_days": "3", "summary_video_max_seconds": "180",
+            "allow_late_filing": "on", "news_within_days": "3", "summary_video_max_seconds": "180", "summary_min_images": "3", "summary_grace_days": "10",
             "is_published": "on", **values}
 
 

@@ -60,12 +60,11 @@ MATRIX = {
     "reservations:session_close": (lambda o: {"session_id": o["session"].pk}, ["post"]),
     "reservations:session_export": (lambda o: {"session_id": o["session"].pk}, ["get"]),
     "reservations:check_in": (lambda o: {"session_id": o["session"].pk}, ["get", "post"]),
-    "news:withdraw": (lambda o: {"news_id": o["news"].pk}, ["post"]),
 }
 # Apps whose console routes have a matrix of their own (with the objects they need).
 # quiz: quiz/tests/test_console_isolation.py (console_views) and test_stats_isolation.py (stats_views),
 # each asserting its module's routes are all in its matrix.
-OWN_MATRIX = {"spreadsheets", "quiz", "contests"}  # each has its own matrix (e.g. contests/tests/test_console_isolation.py)
+OWN_MATRIX = {"spreadsheets", "quiz", "contests", "news", "reports"}  # each has its own matrix (e.g. contests/tests/test_console_isolation.py)
 
 
 def console_object_routes():
