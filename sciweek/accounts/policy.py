@@ -155,15 +155,20 @@ def home_organization(user) -> Organization | None:
     return homes[0] if homes else None
 
 
-def require(user, action: str, obj) -> None:
-    """Raise 404 outside the user's tree, 403 inside it without the role."""
-    if can(user, action, obj):
-        return
+def refuse(user, action: str, obj):
+    """Raise the refusal in the policy's shape: 403 inside the user's tree, 404 outside it (so
+    ids cannot be probed); announced either way."""
     if can_see(user, obj):
         refused(user, action, obj, 403)
         raise PermissionDenied
     refused(user, action, obj, 404)
     raise Http404
+
+
+def require(user, action: str, obj) -> None:
+    """Raise 404 outside the user's tree, 403 inside it without the role."""
+    if not can(user, action, obj):
+        refuse(user, action, obj)
 
 
 def scope_filter(user, action: str | None, path_field: str = "path") -> Q:
@@ -209,13 +214,17 @@ def review_level_ids(user) -> set[int] | None:
     reviewer_grants = [g for g in grants(user) if g.role == Role.REVIEWER]
     if not reviewer_grants:
         return set()
-    levels = {g.organization_id for g in reviewer_grants}
-    lead_parents = Organization.objects.filter(
-        pk__in=levels, committee_role=Organization.CommitteeRole.LEAD
-    ).values_list("path", flat=True)
-    parent_paths = [path[: -Organization.steplen] for path in lead_parents if len(path) > Organization.steplen]
+    return _with_lead_parents({g.organization_id for g in reviewer_grants})
+
+
+def _with_lead_parents(levels: set[int]) -> set[int]:
+    """`levels` and the level each lead department among them acts for (its parent: the
+    科技厅 for its province, the 科技局 for its city)."""
+    lead_paths = Organization.objects.filter(
+        pk__in=levels, committee_role=Organization.CommitteeRole.LEAD).values_list("path", flat=True)
+    parent_paths = [path[: -Organization.steplen] for path in lead_paths if len(path) > Organization.steplen]
     if parent_paths:
-        levels |= set(Organization.objects.filter(path__in=parent_paths).values_list("pk", flat=True))
+        levels = levels | set(Organization.objects.filter(path__in=parent_paths).values_list("pk", flat=True))
     return levels
 
 
@@ -230,13 +239,8 @@ def can_review(user, activity) -> bool:
 def require_review(user, activity) -> None:
     """Raise unless the user may decide this filing now (policy.require's shape: 404 when the
     filing lies outside the user's tree and they do not review for its level, 403 inside)."""
-    if can_review(user, activity):
-        return
-    if can_see(user, activity):
-        refused(user, "activity.review", activity, 403)
-        raise PermissionDenied
-    refused(user, "activity.review", activity, 404)
-    raise Http404
+    if not can_review(user, activity):
+        refuse(user, "activity.review", activity)
 
 
 def receiving_level_ids(user, action: str) -> set[int] | None:
@@ -248,14 +252,7 @@ def receiving_level_ids(user, action: str) -> set[int] | None:
         return None
     roles = roles_for(action)
     levels = {g.organization_id for g in grants(user) if g.role in roles}
-    if not levels:
-        return set()
-    lead_paths = Organization.objects.filter(
-        pk__in=levels, committee_role=Organization.CommitteeRole.LEAD).values_list("path", flat=True)
-    parent_paths = [path[: -Organization.steplen] for path in lead_paths if len(path) > Organization.steplen]
-    if parent_paths:
-        levels |= set(Organization.objects.filter(path__in=parent_paths).values_list("pk", flat=True))
-    return levels
+    return _with_lead_parents(levels) if levels else set()
 
 
 def can_receive(user, action: str, receiver: Organization) -> bool:
@@ -269,13 +266,8 @@ def can_receive(user, action: str, receiver: Organization) -> bool:
 def require_receive(user, action: str, receiver: Organization, obj) -> None:
     """Raise unless the user decides for the receiving level (404 when `obj` lies outside the
     user's tree, 403 inside: policy.require's shape)."""
-    if can_receive(user, action, receiver):
-        return
-    if can_see(user, obj):
-        refused(user, action, obj, 403)
-        raise PermissionDenied
-    refused(user, action, obj, 404)
-    raise Http404
+    if not can_receive(user, action, receiver):
+        refuse(user, action, obj)
 
 
 def may_see_contact(user, activity) -> bool:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.utils import timezone
 
 from sciweek.accounts.models import Membership, Role, User
@@ -33,6 +33,7 @@ from sciweek.contests.models import (
     Vote,
     VoteCounter,
 )
+from sciweek.core import testing
 from sciweek.organizations.models import Organization
 from sciweek.participants.models import Profile
 
@@ -41,26 +42,7 @@ THREADS = 8
 
 
 def rush(work, n=THREADS):
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except ValidationError:
-            outcomes[i] = "refused"
-        except DatabaseError as error:
-            outcomes[i] = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    return testing.rush(work, n, refusals=(ValidationError,))
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
 
 from sciweek.accounts.models import Membership, Role, User
 from sciweek.activities.models import Activity, Notification, Session
 from sciweek.campaigns.models import Campaign
+from sciweek.core import testing
 from sciweek.news import services
 from sciweek.news.models import NewsDue, NewsItem
 from sciweek.organizations.models import Organization
@@ -26,26 +26,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 def rush(work, n=THREADS):
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except ValidationError:
-            outcomes[i] = "refused"
-        except DatabaseError as error:
-            outcomes[i] = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    return testing.rush(work, n, refusals=(ValidationError,))
 
 
 @pytest.fixture

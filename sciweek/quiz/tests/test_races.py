@@ -15,9 +15,10 @@ from collections import Counter
 from contextlib import contextmanager
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from sciweek.core import testing
 from sciweek.quiz import bank, services
 from sciweek.quiz.models import Attempt, AttemptQuestion, Quiz, Standing
 
@@ -39,27 +40,7 @@ def _fresh_bank():
 def rush(work, n=THREADS):
     """Run work(i) in n threads released at once; returns each outcome: the value returned, a
     refusal's code, or "error: …" for a database error that escaped a service."""
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except services.QuizError as refusal:
-            outcomes[i] = refusal.code
-        except DatabaseError as error:
-            outcomes[i] = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+    return testing.rush(work, n, refusals=(services.QuizError,), refusal_outcome=lambda refusal: refusal.code)
 
 
 @contextmanager

@@ -7,9 +7,10 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
+from django.db import connection
 
 from sciweek.accounts.models import Membership, Role, User
+from sciweek.core import testing
 from sciweek.reports import services
 from sciweek.reports.models import ReportEvent, ReportStatus, SummaryReport
 
@@ -20,26 +21,7 @@ THREADS = 6
 
 
 def rush(work, n=THREADS):
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except ValidationError:
-            outcomes[i] = "refused"
-        except DatabaseError as error:
-            outcomes[i] = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    return testing.rush(work, n, refusals=(ValidationError,))
 
 
 def test_submitted_from_two_tabs_at_once_counts_once(tree, ready):
