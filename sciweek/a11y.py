@@ -435,7 +435,8 @@ def contest_public_pages(live, old) -> list[tuple[str, str]]:
 def console_pages() -> list[tuple[str, str, str]]:
     """(demo account, label, path) of the main console pages, each seen by an account whose
     work it is: the unit's filer, the city's reviewer, the unit's liaison, the province's admin;
-    then the quiz console's pages (quiz_console_pages)."""
+    then the quiz console's pages (quiz_console_pages) and the news and summary pages
+    (reporting_console_pages)."""
     from sciweek.activities.models import Activity
     from sciweek.demo.live import live_campaign
     from sciweek.organizations.models import Organization
@@ -470,7 +471,7 @@ def console_pages() -> list[tuple[str, str, str]]:
         ("hebei-admin", "campaign page (admin)", "/console/campaign/"),
         ("hebei-admin", "regional plan edit (Hebei)", f"/console/campaign/plans/{hebei.pk}/"),
         ("hebei-admin", "audit log", "/console/audit/"),
-    ] + quiz_console_pages(live)
+    ] + quiz_console_pages(live) + reporting_console_pages()
 
 
 def quiz_console_pages(live) -> list[tuple[str, str, str]]:
@@ -499,7 +500,6 @@ def quiz_console_pages(live) -> list[tuple[str, str, str]]:
     if open_now is not None:
         pages.append(("hebei-publicity", "quiz editor (open now)", f"/console/quiz/{open_now.pk}/"))
     pages.append(("hebei-publicity", "quiz, new", "/console/quiz/new/"))
-    pages += reporting_console_pages()
     return pages
 
 
