@@ -6,7 +6,7 @@ the path prefix of each child of the level looked at, in one query per kind. So 
 are live: a submission moves them at the next request."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
@@ -83,13 +83,9 @@ class SummaryRates:
     def complete_rate(self):
         return _rate(self.complete, self.expected)
 
-    @property
-    def missing(self):
-        return self.expected - self.submitted
-
     def add(self, other: "SummaryRates") -> None:
-        for name in ("expected", "submitted", "on_time", "complete", "accepted", "returned", "overdue"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
 @dataclass
@@ -112,13 +108,9 @@ class NewsRates:
     def complete_rate(self):
         return _rate(self.complete, self.expected)
 
-    @property
-    def missing(self):
-        return self.expected - self.reported
-
     def add(self, other: "NewsRates") -> None:
-        for name in ("expected", "reported", "on_time", "complete", "due_soon"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
 @dataclass
@@ -152,6 +144,14 @@ def summary_figures(campaign, level: Organization, today=None) -> dict[str, Summ
     return {r.pop("child"): SummaryRates(**r) for r in rows}
 
 
+def _news_counts(now) -> dict:
+    """NewsRates' figures as aggregates over news clocks (per child, and for the level itself)."""
+    return {"expected": Count("id"), "reported": Count("id", filter=Q(first_news_at__isnull=False)),
+            "on_time": Count("id", filter=Q(on_time=True)),
+            "complete": Count("id", filter=Q(first_news_at__isnull=False, with_images=True)),
+            "due_soon": Count("id", filter=Q(first_news_at__isnull=True, due_at__gte=now))}
+
+
 def news_figures(campaign, level: Organization, now=None) -> dict[str, NewsRates]:
     """Per child subtree of `level`: approved activities whose news clock has started, how many
     have news, on time, with images, and how many are still running without any."""
@@ -159,18 +159,10 @@ def news_figures(campaign, level: Organization, now=None) -> dict[str, NewsRates
 
     now = now or timezone.now()
     rows = (NewsDue.objects.filter(within(level.path, "org_path"), campaign=campaign, clock_starts_at__lte=now)
-            .annotate(child=_child_prefix(level)).values("child")
-            .annotate(expected=Count("id"), reported=Count("id", filter=Q(first_news_at__isnull=False)),
-                      on_time=Count("id", filter=Q(on_time=True)),
-                      complete=Count("id", filter=Q(first_news_at__isnull=False, with_images=True)),
-                      due_soon=Count("id", filter=Q(first_news_at__isnull=True, due_at__gte=now)))
-            .order_by())
+            .annotate(child=_child_prefix(level)).values("child").annotate(**_news_counts(now)).order_by())
     own = NewsDue.objects.filter(campaign=campaign, org_path=level.path, clock_starts_at__lte=now)
     result = {r.pop("child"): NewsRates(**r) for r in rows}
-    own_counts = own.aggregate(expected=Count("id"), reported=Count("id", filter=Q(first_news_at__isnull=False)),
-                               on_time=Count("id", filter=Q(on_time=True)),
-                               complete=Count("id", filter=Q(first_news_at__isnull=False, with_images=True)),
-                               due_soon=Count("id", filter=Q(first_news_at__isnull=True, due_at__gte=now)))
+    own_counts = own.aggregate(**_news_counts(now))
     if own_counts["expected"]:
         result[level.path] = NewsRates(**own_counts)
     return result
