@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -365,3 +366,15 @@ def signature_state(asset_id: int, token: str | None) -> str:
         return "invalid"
     return "valid" if expires >= time.time() else "expired"
 
+
+
+def recheck(asset: MediaAsset, requirements: MediaRequirements) -> list[str]:
+    """A stored asset against (other) requirements, from the figures measured at intake (its real
+    streams, never its name): an app whose limit is stricter than the upload purpose's (a
+    campaign's own maximum video length) checks again when it attaches the asset."""
+    from .probe import Probe
+
+    measured = Probe(kind=asset.kind, container=asset.container, video_codec=asset.video_codec,
+                     audio_codec=asset.audio_codec, duration_seconds=asset.duration_seconds or Decimal(0),
+                     width=asset.width or 0, height=asset.height or 0, size=asset.size)
+    return check(measured, requirements)

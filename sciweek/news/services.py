@@ -17,7 +17,6 @@
 import math
 from dataclasses import replace
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +32,7 @@ from sciweek.accounts.models import Membership, Role, User
 from sciweek.activities.models import Activity, Session
 from sciweek.campaigns.models import RegionalPlan
 from sciweek.campaigns.selectors import news_within_days_for
+from sciweek.media import services as media_services
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import within
 
@@ -325,15 +325,6 @@ def video_requirements(campaign):
     return replace(SUMMARY_VIDEO, max_seconds=campaign.summary_video_max_seconds)
 
 
-def _measured(asset):
-    """A stored asset's figures (measured from its real streams at intake) for requirements.check."""
-    from sciweek.media.probe import Probe
-
-    return Probe(kind=asset.kind, container=asset.container, video_codec=asset.video_codec,
-                 audio_codec=asset.audio_codec, duration_seconds=asset.duration_seconds or Decimal(0),
-                 width=asset.width or 0, height=asset.height or 0, size=asset.size)
-
-
 def _checked_images(images, *, actor, item: NewsItem | None) -> list[tuple]:
     """[(asset, caption)] as given, or ValidationError: each a picture uploaded here by the
     actor (or already on this item), on no other item, at most MAX_IMAGES."""
@@ -357,12 +348,11 @@ def _checked_images(images, *, actor, item: NewsItem | None) -> list[tuple]:
 def _checked_video(video, *, actor, campaign, item: NewsItem | None):
     if video is None:
         return None
-    from sciweek.media.requirements import check
 
     if not (item is not None and item.video_id == video.pk):
         if video.purpose != VIDEO_PURPOSE or video.kind != "video" or video.uploaded_by_id != actor.pk:
             raise ValidationError({"video": [_("请在本页上传动态信息的视频。")]})
-    problems = check(_measured(video), video_requirements(campaign))
+    problems = media_services.recheck(video, video_requirements(campaign))
     if problems:
         raise ValidationError({"video": problems})
     return video

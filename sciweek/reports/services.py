@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,9 +28,9 @@ from sciweek.activities.models import Activity, Session
 from sciweek.campaigns.models import Campaign, Deadline
 from sciweek.campaigns.selectors import deadline_for
 from sciweek.core import richtext
+from sciweek.media import services as media_services
 from sciweek.media.models import MediaAsset
-from sciweek.media.probe import Probe
-from sciweek.media.requirements import IMAGE, SUMMARY_VIDEO, check
+from sciweek.media.requirements import IMAGE, SUMMARY_VIDEO
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import ancestor_paths, within
 
@@ -343,17 +342,10 @@ def attach_video(report: SummaryReport, asset: MediaAsset, *, actor) -> None:
     _editable(report, actor)
     if asset.purpose != "reports.summary_video" or asset.uploaded_by_id != actor.pk:
         raise ReportError(_("请先上传总结视频。"))
-    problems = check(_measured(asset), video_requirements(report.campaign))
+    problems = media_services.recheck(asset, video_requirements(report.campaign))
     if problems:
         raise ReportError(problems)
     _touch(report, video=asset)
-
-
-def _measured(asset: MediaAsset) -> Probe:
-    """A stored asset's measured figures (from its real streams at intake) for requirements.check."""
-    return Probe(kind=asset.kind, container=asset.container, video_codec=asset.video_codec,
-                 audio_codec=asset.audio_codec, duration_seconds=asset.duration_seconds or Decimal(0),
-                 width=asset.width or 0, height=asset.height or 0, size=asset.size)
 
 
 def remove_video(report: SummaryReport, *, actor) -> None:
