@@ -36,6 +36,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "activity.review": frozenset({Role.REVIEWER}),
     "activity.export": frozenset({Role.ADMIN, Role.REVIEWER, Role.STATISTICIAN, Role.FILER}),
     "statistics.view": frozenset({Role.ADMIN, Role.STATISTICIAN, Role.REVIEWER}),
+    "statistics.publish": frozenset({Role.ADMIN, Role.STATISTICIAN}),
     "reservation.manage": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON}),
     "reservation.checkin": frozenset({Role.ADMIN, Role.FILER, Role.LIAISON, Role.PUBLICITY}),
     "news.publish": frozenset({Role.ADMIN, Role.PUBLICITY, Role.LIAISON}),
@@ -55,6 +56,14 @@ ACTIONS: dict[str, frozenset[str]] = {
     "contest.enter": frozenset({Role.ADMIN, Role.FILER}),
     "contest.recommend": frozenset({Role.ADMIN}),
     "contest.results": frozenset({Role.ADMIN, Role.REVIEWER, Role.STATISTICIAN, Role.PUBLICITY}),
+    # evaluation (评估): the evaluating level's admins set the scheme and publish; its reviewers
+    # score the indicators that need a judgement; statisticians read the scorecard.
+    "evaluation.view": frozenset({Role.ADMIN, Role.REVIEWER, Role.STATISTICIAN}),
+    "evaluation.manage": frozenset({Role.ADMIN}),
+    "evaluation.score": frozenset({Role.ADMIN, Role.REVIEWER}),
+    # commendation (表彰): drawn from the ranking, edited and approved by the evaluating level
+    "commendation.view": frozenset({Role.ADMIN, Role.REVIEWER, Role.STATISTICIAN}),
+    "commendation.manage": frozenset({Role.ADMIN}),
 }
 
 

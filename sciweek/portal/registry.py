@@ -37,3 +37,33 @@ def year_links(campaign) -> list[YearLink]:
         return []
     return [link for link in sorted(_links.values(), key=lambda link: (link.order, link.url_name))
             if link.shown is None or link.shown(campaign)]
+
+
+@dataclass(frozen=True)
+class RegionSection:
+    """A block an app adds to a region's public page (published statistics, a commendation list).
+
+    `context(campaign, region)` returns the template's context, or None to leave the block out;
+    it runs on a public page, so it reads through `core.cache` (the campaign's data version)."""
+    name: str
+    template: str
+    context: Callable
+    order: int = 100
+
+
+_region_sections: dict[str, RegionSection] = {}
+
+
+def register_region_section(*sections: RegionSection) -> None:
+    for section in sections:
+        _region_sections[section.name] = section
+
+
+def region_sections(campaign, region) -> list[tuple[RegionSection, dict]]:
+    """The blocks this region's page shows, in order, each with its context."""
+    shown = []
+    for section in sorted(_region_sections.values(), key=lambda s: (s.order, s.name)):
+        context = section.context(campaign, region)
+        if context is not None:
+            shown.append((section, context))
+    return shown

@@ -14,6 +14,8 @@ from sciweek.core import cache as public_cache
 from sciweek.news import selectors as news_selectors
 from sciweek.organizations.selectors import active_regions
 
+from . import registry
+
 
 def home(request):
     campaign = campaign_selectors.current_campaign_of(request)
@@ -77,6 +79,8 @@ def region(request, year: int, org_id: int):
         "city_key": activity_selectors.public_key_activities(campaign, region, Activity.Level.CITY),
         "online_only": campaign_selectors.is_online_only(campaign, region),
         "is_province": region.depth <= 2,
+        "sections": [render_to_string(section.template, section_context, request)
+                     for section, section_context in registry.region_sections(campaign, region)],
     }
     if region.division_id:  # the catalog and the calendar, filtered to the region's division
         query = CatalogQuery(division=region.division_id)
