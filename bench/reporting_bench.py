@@ -113,6 +113,9 @@ def reporting_rows(campaign) -> dict:
     for start in range(0, len(reported), 5000):
         NewsDue.objects.filter(pk__in=reported[start:start + 5000]).update(first_news_at=at, on_time=True,
                                                                             with_images=True)
+    from sciweek.news import tally
+
+    tally.rebuild(campaign.pk)  # the UPDATEs above went past the services, so recount the tally
     out["made"] = made
     return out
 

@@ -8,6 +8,8 @@ class NewsConfig(AppConfig):
     verbose_name = _("动态信息")
 
     def ready(self):
+        from django.db.models.signals import post_delete
+
         from sciweek.accounts.audit import register_labels
         from sciweek.api.registry import register_router
         from sciweek.console.registry import NavEntry, register_nav
@@ -15,8 +17,9 @@ class NewsConfig(AppConfig):
         from sciweek.media.registry import register_purpose
         from sciweek.media.requirements import IMAGE, SUMMARY_VIDEO
 
-        from . import receivers, services
+        from . import receivers, services, tally
         from .api import router
+        from .models import NewsDue
 
         register_labels({
             "news.withdrawn": _("撤下动态信息"),
@@ -36,3 +39,4 @@ class NewsConfig(AppConfig):
         register_purpose(services.IMAGE_PURPOSE, IMAGE, may_upload=services.may_upload_media)
         register_purpose(services.VIDEO_PURPOSE, SUMMARY_VIDEO, may_upload=services.may_upload_media)
         filing_changed.connect(receivers.filing_changed, dispatch_uid="news.filing_changed")
+        post_delete.connect(tally.clock_deleted, sender=NewsDue, dispatch_uid="news.tally.clock_deleted")

@@ -142,6 +142,8 @@ class NewsDue(models.Model):
             # stops early instead of sorting every clock of the nation).
             models.Index(fields=["campaign", "due_at", "id"], name="news_due_missing_idx",
                          condition=models.Q(first_news_at__isnull=True)),
+            # The dashboard's live part: the clocks due within the current hour.
+            models.Index(fields=["campaign", "due_at"], name="news_due_campaign_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(due_at__gte=models.F("clock_starts_at")),
@@ -154,3 +156,37 @@ class NewsDue(models.Model):
     @property
     def scope_organization(self):
         return self.organization
+
+
+class NewsTally(models.Model):
+    """The news clocks of one subtree, counted by the hour their clock starts (UTC) and the days
+    allowed: what the reporting dashboard reads instead of every clock of the nation.
+
+    A row per (subtree, start hour, days) for every organization at depth >= 2 and its
+    descendants; none for the root, so the national dashboard reads its children's rows and no
+    single row takes every submission of the country. Kept by ``news.tally`` in the same
+    transaction as every write to a clock (``apply``), rebuilt by ``rebuild_news_dues``. A
+    clock's due time is its start plus N days exactly, so a row's due hour is its start hour
+    plus N days: the only rows the tally cannot answer for a given moment are those of the
+    current hour (started or due within it); the dashboard counts those clocks live."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255)  # the subtree's organization path
+    depth = models.PositiveSmallIntegerField()
+    start_hour = models.DateTimeField()
+    within_days = models.PositiveSmallIntegerField()
+    due_hour = models.DateTimeField()
+    clocks = models.IntegerField(default=0)
+    reported = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    complete = models.IntegerField(default=0)  # reported with pictures
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "path", "start_hour", "within_days"],
+                                    name="news_tally_key"),
+        ]
+        indexes = [models.Index(fields=["campaign", "depth", "path"], name="news_tally_level_idx")]
+
+    def __str__(self):
+        return f"{self.path} {self.start_hour:%Y-%m-%d %H}h +{self.within_days}d: {self.clocks}"

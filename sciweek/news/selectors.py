@@ -1,12 +1,17 @@
 """Reads of news items: the public feed (published only), the filer's list, the receiving
 level's review queue, one item for the console; bounded and scoped."""
-from django.db.models import Prefetch, Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
 
 from sciweek.accounts import policy
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import within
 
-from .models import NewsImage, NewsItem
+from .models import NewsDue, NewsImage, NewsItem, NewsTally
+from .tally import start_hour
 
 FEED_THUMBNAILS = 3  # pictures shown per item on the feed
 
@@ -95,3 +100,71 @@ def public_video(item: NewsItem) -> dict | None:
         return None
     return {"url": media_services.public_url(asset),
             "poster": media_services.public_url(asset, part="poster") if asset.poster else ""}
+
+
+# --- the news clocks, counted for the reporting dashboard ------------------------------------------
+
+CLOCK_FIGURES = ("expected", "reported", "on_time", "complete", "due_soon")
+
+
+def _clock_counts(now) -> dict:
+    """The figures of a set of clocks that have started: how many, with news, on time, with
+    pictures, and still running without news."""
+    return {"expected": Count("id"), "reported": Count("id", filter=Q(first_news_at__isnull=False)),
+            "on_time": Count("id", filter=Q(on_time=True)),
+            "complete": Count("id", filter=Q(first_news_at__isnull=False, with_images=True)),
+            "due_soon": Count("id", filter=Q(first_news_at__isnull=True, due_at__gte=now))}
+
+
+def clock_figures(campaign, level: Organization, now=None) -> dict[str, dict[str, int]]:
+    """The news clocks that have started by `now`, per child subtree of `level` (keyed by the
+    child's path) and for the level's own activities (keyed by its path), exact at `now`.
+
+    The children's figures come from the tally (``news.tally``: a few rows per child and start
+    hour); the clocks that started or fall due within the current hour, which no hourly row can
+    judge, and the level's own clocks are counted one by one."""
+    now = now or timezone.now()
+    hour = start_hour(now)
+    figures: dict[str, dict[str, int]] = {}
+
+    def add(key, row):
+        into = figures.setdefault(key, dict.fromkeys(CLOCK_FIGURES, 0))
+        for name in CLOCK_FIGURES:
+            into[name] += row[name] or 0
+
+    settled = (NewsTally.objects.filter(campaign=campaign, depth=level.depth + 1, path__startswith=level.path,
+                                        start_hour__lt=hour).exclude(due_hour=hour)
+               .values("path")
+               .annotate(n_clocks=Sum("clocks"), n_reported=Sum("reported"), n_on_time=Sum("on_time"),
+                         n_complete=Sum("complete"), n_running=Sum(F("clocks") - F("reported"),
+                                                                   filter=Q(due_hour__gt=hour)))
+               .order_by())
+    for row in settled:
+        add(row["path"], {"expected": row["n_clocks"], "reported": row["n_reported"], "on_time": row["n_on_time"],
+                          "complete": row["n_complete"], "due_soon": row["n_running"]})
+    this_hour = Q(clock_starts_at__gte=hour, clock_starts_at__lt=hour + timedelta(hours=1)) | Q(
+        due_at__gte=hour, due_at__lt=hour + timedelta(hours=1))
+    live = (NewsDue.objects.filter(this_hour, within(level.path, "org_path"), campaign=campaign,
+                                   clock_starts_at__lte=now).exclude(org_path=level.path)
+            .annotate(child=Substr("org_path", 1, len(level.path) + Organization.steplen)).values("child")
+            .annotate(**_clock_counts(now)).order_by())
+    for row in live:
+        add(row["child"], row)
+    own = NewsDue.objects.filter(campaign=campaign, org_path=level.path, clock_starts_at__lte=now).aggregate(
+        **_clock_counts(now))
+    if own["expected"]:
+        add(level.path, own)
+    return figures
+
+
+def clock_figures_counted(campaign, level: Organization, now=None) -> dict[str, dict[str, int]]:
+    """The same figures counted from every clock (what ``clock_figures`` must always equal; the
+    tests and ``check_integrity`` compare them)."""
+    now = now or timezone.now()
+    figures = {}
+    rows = (NewsDue.objects.filter(within(level.path, "org_path"), campaign=campaign, clock_starts_at__lte=now)
+            .annotate(child=Substr("org_path", 1, len(level.path) + Organization.steplen)).values("child")
+            .annotate(**_clock_counts(now)).order_by())
+    for row in rows:
+        figures[row.pop("child")] = row
+    return figures

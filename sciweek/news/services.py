@@ -36,6 +36,7 @@ from sciweek.media import services as media_services
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import within
 
+from . import tally
 from .models import MAX_IMAGES, NewsDue, NewsImage, NewsItem
 
 S = NewsItem.Status
@@ -128,12 +129,14 @@ def sync_news_due(activity: Activity) -> NewsDue | None:
             try:
                 with transaction.atomic():
                     row = NewsDue.objects.create(activity=fresh, **fields)
+                    tally.apply(new=[fields])
             except IntegrityError:  # made meanwhile by another sync: update that one
                 existing = NewsDue.objects.select_for_update().get(activity_id=fresh.pk)
         if existing is not None:
             if existing.due_at != fields["due_at"]:
                 fields["reminded_at"] = None  # the clock moved: the reminder is owed again
             NewsDue.objects.filter(pk=existing.pk).update(**fields)
+            tally.apply(old=[existing], new=[fields])
             row = NewsDue.objects.get(pk=existing.pk)
         _measure_items(NewsItem.objects.filter(activity_id=fresh.pk), {fresh.pk: row.due_at})
     return row
@@ -209,6 +212,7 @@ def rebuild_news_dues(campaign) -> dict:
                 updated.append(row)
         NewsDue.objects.bulk_create(created, batch_size=500)
         NewsDue.objects.bulk_update(updated, names, batch_size=500)
+        tally.rebuild(campaign.pk)
         items = _measure_items(NewsItem.objects.filter(campaign=campaign),
                                {activity_id: fields["due_at"] for activity_id, fields in wanted.items()})
     return {"created": len(created), "updated": len(updated), "deleted": len(stale), "items": items}
@@ -232,8 +236,9 @@ def _refresh_facts(row: NewsDue | None) -> None:
         return
     first, with_images = _news_facts(NewsItem.objects.filter(activity_id=row.activity_id)).get(
         row.activity_id, (None, False))
-    NewsDue.objects.filter(pk=row.pk).update(first_news_at=first, with_images=with_images,
-                                             on_time=first is not None and first <= row.due_at)
+    facts = {"first_news_at": first, "with_images": with_images, "on_time": first is not None and first <= row.due_at}
+    NewsDue.objects.filter(pk=row.pk).update(**facts)
+    tally.apply(old=[row], new=[tally.ClockFacts.of(row)._replace(**facts)])
 
 
 # --- what may be filed --------------------------------------------------------------------------

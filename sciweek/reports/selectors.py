@@ -144,28 +144,13 @@ def summary_figures(campaign, level: Organization, today=None) -> dict[str, Summ
     return {r.pop("child"): SummaryRates(**r) for r in rows}
 
 
-def _news_counts(now) -> dict:
-    """NewsRates' figures as aggregates over news clocks (per child, and for the level itself)."""
-    return {"expected": Count("id"), "reported": Count("id", filter=Q(first_news_at__isnull=False)),
-            "on_time": Count("id", filter=Q(on_time=True)),
-            "complete": Count("id", filter=Q(first_news_at__isnull=False, with_images=True)),
-            "due_soon": Count("id", filter=Q(first_news_at__isnull=True, due_at__gte=now))}
-
-
 def news_figures(campaign, level: Organization, now=None) -> dict[str, NewsRates]:
-    """Per child subtree of `level`: approved activities whose news clock has started, how many
-    have news, on time, with images, and how many are still running without any."""
-    from sciweek.news.models import NewsDue
+    """Per child subtree of `level` (and the level's own activities, keyed by its path): approved
+    activities whose news clock has started, how many have news, on time, with images, and how
+    many are still running without any (``news.selectors.clock_figures``, from the tally)."""
+    from sciweek.news.selectors import clock_figures
 
-    now = now or timezone.now()
-    rows = (NewsDue.objects.filter(within(level.path, "org_path"), campaign=campaign, clock_starts_at__lte=now)
-            .annotate(child=_child_prefix(level)).values("child").annotate(**_news_counts(now)).order_by())
-    own = NewsDue.objects.filter(campaign=campaign, org_path=level.path, clock_starts_at__lte=now)
-    result = {r.pop("child"): NewsRates(**r) for r in rows}
-    own_counts = own.aggregate(**_news_counts(now))
-    if own_counts["expected"]:
-        result[level.path] = NewsRates(**own_counts)
-    return result
+    return {path: NewsRates(**figures) for path, figures in clock_figures(campaign, level, now).items()}
 
 
 def dashboard(campaign, level: Organization, now=None) -> dict:
