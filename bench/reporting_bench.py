@@ -129,7 +129,7 @@ def reporting_rows(campaign) -> dict:
 
 
 def candidates(campaign, n):
-    """Draft summaries of units (depth >= 4) ready to submit: text and three shared pictures."""
+    """Draft summaries of units (depth >= 4, no units below them: none waits on another) ready to submit: text and three shared pictures."""
     import io
 
     from PIL import Image
@@ -150,7 +150,7 @@ def candidates(campaign, n):
                                    purpose="reports.summary_image"))
     body = "<div>" + "本单位在科技活动周期间组织开展了形式多样的科普活动，受到公众欢迎。" * 3 + "</div>"
     reports = list(SummaryReport.objects.filter(campaign=campaign, expected=True, status=ReportStatus.DRAFT,
-                                                org_path__regex=r"^.{16,}$")
+                                                org_path__regex=r"^.{16,}$", organization__numchild=0)
                    .select_related("organization", "campaign", "receiver").order_by("?")[:n])
     for report in reports:
         # 2020's deadlines are long past: an extension lets them in (what a receiver would grant).
