@@ -1,0 +1,210 @@
+"""Statistics (issue 15): the national statistics page on the national data, with a million
+check-ins.
+
+    .venv/bin/python bench/statistics_bench.py                 # full run (~10 min, most of it the data)
+    .venv/bin/python bench/statistics_bench.py --keep-db       # keep (and reuse) the database
+    .venv/bin/python bench/statistics_bench.py --keep-db --prepare-only
+    .venv/bin/python bench/statistics_bench.py --rounds 60
+
+Its own PostgreSQL database ``sciweek_bench_statistics``: migrate, the 2020 demo, then
+``generate_national`` (>= 20,000 organizations, >= 200,000 approved activities). Then, in bulk
+SQL (generate_series), ``--people`` public accounts (default 250,000) and their reservations on
+the sessions of the 2020 campaign's approved activities: ``--check-ins`` (default 1,000,000)
+confirmed and checked in, a fifth as many confirmed and not (yet) checked in, every 40th a group
+of 5 seats. The sessions' ``seats_taken`` counters are not moved (the bench measures reads).
+With a kept database the people and reservations are made once (the rows carry a ``bench-``
+username / ``SB`` code prefix).
+
+Then over HTTP (gunicorn ``reserve_burst.gunicorn_args``, pinned to core 0; the client on core
+1), ``--rounds`` reads each, one after another: the national statistics page (national-
+statistician), by activity kind and by date; Hebei's page (hebei-statistician); the API's
+published national figures; and, as the baseline measured in the same run, the console home
+page of the same user. p50/p95/max per page, HTTP statuses, peak worker RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+DB_NAME = "sciweek_bench_statistics"
+
+from reporting_bench import ADMIN_URL, session_cookie, summary  # noqa: E402
+
+
+def prepare(env, keep):
+    import reporting_bench
+
+    reporting_bench.DB_NAME = DB_NAME
+    return reporting_bench.prepare(env, keep)
+
+
+PEOPLE_SQL = """
+INSERT INTO accounts_user (password, username, first_name, last_name, email, is_superuser, is_staff, is_active,
+                           date_joined, full_name, is_demo)
+SELECT '!', 'bench-p-' || g, '', '', '', false, false, true, now(), '', true
+FROM generate_series(1, %(people)s) AS g
+ON CONFLICT DO NOTHING
+"""
+
+# Reservations on the campaign's approved activities' sessions: row g goes to session
+# (g mod S) and person (g * 48271 mod P), so a (session, person) pair never repeats.
+RESERVATIONS_SQL = """
+WITH s AS (
+    SELECT row_number() OVER (ORDER BY s.id) - 1 AS n, s.id, s.starts_at
+    FROM activities_session s JOIN activities_activity a ON a.id = s.activity_id
+    WHERE a.campaign_id = %(campaign)s AND a.status = 'approved'
+), p AS (
+    SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM accounts_user WHERE username LIKE 'bench-p-%%'
+), sc AS (SELECT count(*) AS c FROM s), pc AS (SELECT count(*) AS c FROM p)
+INSERT INTO reservations_reservation (session_id, person_id, seats, group_name, status, code, idempotency_key,
+                                      created_at, confirmed_at, checked_in_at, checked_in_by_name, cancel_reason)
+SELECT s.id, p.id, CASE WHEN g %% 40 = 0 THEN 5 ELSE 1 END, '', 'confirmed', 'SB' || g, '',
+       s.starts_at - interval '2 days', s.starts_at - interval '2 days',
+       CASE WHEN g <= %(check_ins)s THEN s.starts_at + interval '5 minutes' END, '', ''
+FROM generate_series(1, %(total)s) AS g
+CROSS JOIN sc CROSS JOIN pc
+JOIN s ON s.n = g %% sc.c
+JOIN p ON p.n = (g::bigint * 48271) %% pc.c
+ON CONFLICT DO NOTHING
+"""
+
+
+def check_ins(campaign, people: int, count: int) -> dict:
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM reservations_reservation WHERE code LIKE 'SB%%'")
+        existing = cursor.fetchone()[0]
+        if existing == 0:
+            started = time.perf_counter()
+            cursor.execute(PEOPLE_SQL, {"people": people})
+            cursor.execute(RESERVATIONS_SQL, {"campaign": campaign.pk, "check_ins": count,
+                                              "total": count + count // 5})
+            cursor.execute("ANALYZE reservations_reservation")
+            cursor.execute("ANALYZE accounts_user")
+            out["generate_s"] = round(time.perf_counter() - started, 1)
+        cursor.execute("SELECT count(*), count(checked_in_at), count(DISTINCT person_id) FROM reservations_reservation")
+        total, checked, persons = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM activities_session s JOIN activities_activity a ON a.id = s.activity_id "
+                       "WHERE a.campaign_id = %s AND a.status = 'approved'", [campaign.pk])
+        sessions = cursor.fetchone()[0]
+    out.update({"reservations": total, "checked_in": checked, "distinct_people": persons, "sessions": sessions})
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--people", type=int, default=250_000)
+    parser.add_argument("--check-ins", type=int, default=1_000_000)
+    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument("--port", type=int, default=8015)
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+
+    var_dir = tempfile.mkdtemp(prefix="sciweek-bench-")
+    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}", "SCIWEEK_VAR_DIR": var_dir,
+           "SCIWEEK_DEBUG": "false", "SCIWEEK_API_RATE_LIMIT": "", "DJANGO_SETTINGS_MODULE": "sciweek.settings",
+           "SCIWEEK_LOG_LEVEL": "ERROR"}
+    env.pop("REDIS_URL", None)  # sessions in the database: the bench makes them in process
+    print("preparing the national data …", flush=True)
+    report = {"prepare": prepare(env, args.keep_db)}
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import httpx
+    from machine import machine_info
+    from quiz_start import RssSampler
+    from reserve_burst import gunicorn_args, start_server
+
+    from sciweek.accounts.models import User
+    from sciweek.campaigns.models import Campaign
+    from sciweek.organizations.models import Organization
+
+    report["machine"] = machine_info()
+    campaign = Campaign.objects.get(year=2020)
+    print("check-ins …", flush=True)
+    report["data"] = check_ins(campaign, args.people, args.check_ins)
+    print("  ", report["data"], flush=True)
+    if args.prepare_only:
+        return
+    from sciweek.statistics import services
+
+    root = Organization.objects.get(depth=1, kind=Organization.Kind.COMMITTEE, is_demo=True) \
+        if Organization.objects.filter(depth=1, kind="committee", is_demo=True).count() == 1 \
+        else Organization.objects.filter(depth=1).order_by("path").first()
+    hebei = Organization.objects.get(name="河北省")
+    statistician = User.objects.get(username="national-statistician")
+    started = time.perf_counter()
+    services.publish(campaign, root, actor=statistician)
+    report["publish_national_s"] = round(time.perf_counter() - started, 2)
+
+    server = start_server(env, args.port, 3, 4, log_path=Path(var_dir) / "server.log")
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {1})
+    sampler = RssSampler(server.pid)
+    from django.db import connections
+
+    connections.close_all()
+    national, provincial = session_cookie("national-statistician"), session_cookie("hebei-statistician")
+    pages = {
+        "baseline_console_home": ("/console/", national),
+        "national_page": (f"/console/statistics/?year=2020&org={root.pk}", national),
+        "national_page_by_date": (f"/console/statistics/?year=2020&org={root.pk}&by=date", national),
+        "hebei_page": (f"/console/statistics/?year=2020&org={hebei.pk}&by=org_kind", provincial),
+        "national_api": (f"/api/v1/campaigns/2020/statistics/{root.pk}", {}),
+        "national_export": (f"/console/statistics/export/{root.pk}.xlsx?year=2020", national),
+    }
+    timings = {k: [] for k in pages}
+    statuses = {}
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=60) as client:
+            def read(name):
+                path, cookies = pages[name]
+                started = time.perf_counter()
+                response = client.get(path, cookies=cookies)
+                statuses.setdefault(name, {}).setdefault(response.status_code, 0)
+                statuses[name][response.status_code] += 1
+                return (time.perf_counter() - started) * 1000
+
+            for name in pages:  # warm-up: one read each
+                read(name)
+            print("reads …", flush=True)
+            for _ in range(args.rounds):
+                for name in pages:
+                    timings[name].append(read(name))
+                sampler.sample()
+            connections.close_all()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report["reads"] = {k: summary(v) for k, v in timings.items()}
+    report["http_statuses"] = {k: {str(s): n for s, n in v.items()} for k, v in statuses.items()}
+    report["peak_worker_rss_mb"] = round(sampler.peak_kb / 1024, 1)
+    report["server"] = " ".join(gunicorn_args(3, 4))
+    for name, figures in report["reads"].items():
+        print(f"  {name}: {figures}", flush=True)
+    print("  statuses:", report["http_statuses"], "peak RSS", report["peak_worker_rss_mb"], flush=True)
+    if not args.keep_db:
+        import psycopg
+
+        with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    out = Path(args.out or ROOT / "bench" / "results" / f"statistics-{time.strftime('%Y-%m-%d')}.json")
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
