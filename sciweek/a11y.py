@@ -369,6 +369,11 @@ def public_pages(*, english: bool = False) -> list[tuple[str, str]]:
     old_news = public_news(old).first()
     if old_news is not None:
         pages.append(("2020 news item", f"/2020/news/{old_news.pk}/"))
+    from sciweek.commendations.models import Commendation
+
+    commendation = Commendation.objects.filter(campaign=old, organization=hebei, status="final").first()
+    if commendation is not None:
+        pages.append(("2020 commendation list (Hebei)", f"/2020/commendations/{commendation.pk}/"))
     return pages + quiz_pages
 
 
@@ -471,7 +476,7 @@ def console_pages() -> list[tuple[str, str, str]]:
         ("hebei-admin", "campaign page (admin)", "/console/campaign/"),
         ("hebei-admin", "regional plan edit (Hebei)", f"/console/campaign/plans/{hebei.pk}/"),
         ("hebei-admin", "audit log", "/console/audit/"),
-    ] + quiz_console_pages(live) + reporting_console_pages()
+    ] + quiz_console_pages(live) + reporting_console_pages() + results_console_pages()
 
 
 def quiz_console_pages(live) -> list[tuple[str, str, str]]:
@@ -525,6 +530,30 @@ def reporting_console_pages() -> list[tuple[str, str, str]]:
     item = NewsItem.objects.filter(campaign__year=2020, images__isnull=False).order_by("id").first()
     if item is not None:
         pages.append(("hebei-publicity", "news item (2020, with pictures)", f"/console/news/{item.pk}/"))
+    return pages
+
+
+def results_console_pages() -> list[tuple[str, str, str]]:
+    """Statistics, evaluation and commendation: the nation's and Hebei's 2020 statistics,
+    Hebei's 2020 evaluation (scorecard, scheme, simulator) and its final commendation list."""
+    from sciweek.commendations.models import Commendation
+    from sciweek.evaluation.models import Evaluation
+    from sciweek.organizations.models import Organization
+
+    hebei = Organization.objects.get(name="河北省")
+    pages = [("national-statistician", "statistics (nation, 2020)", "/console/statistics/?year=2020"),
+             ("hebei-statistician", "statistics (Hebei, 2020, by organization kind)",
+              f"/console/statistics/?year=2020&org={hebei.pk}&by=org_kind"),
+             ("hebei-admin", "evaluations", "/console/evaluation/"),
+             ("hebei-admin", "commendations", "/console/commendations/?year=2020")]
+    evaluation = Evaluation.objects.filter(campaign__year=2020, organization=hebei).first()
+    if evaluation is not None:
+        pages += [("hebei-admin", "scorecard (Hebei 2020, cities)", f"/console/evaluation/{evaluation.pk}/?group=cities"),
+                  ("hebei-admin", "evaluation scheme", f"/console/evaluation/{evaluation.pk}/scheme/"),
+                  ("hebei-admin", "weight simulator", f"/console/evaluation/{evaluation.pk}/simulate/")]
+    commendation = Commendation.objects.filter(campaign__year=2020, organization=hebei, status="final").first()
+    if commendation is not None:
+        pages.append(("hebei-admin", "commendation list (final)", f"/console/commendations/{commendation.pk}/"))
     return pages
 
 

@@ -345,7 +345,9 @@ def ensure_demo_totp(user) -> str:
 def load_demo(today=None):
     """Load the demo; returns the 2020 campaign and the demo accounts. `today` (default: the
     local date) is the day the live campaign is built for (see sciweek.demo.live)."""
+    from sciweek.commendations.demo import load_commendations_demo
     from sciweek.contests.demo.loader import load_contest_demo
+    from sciweek.evaluation.demo import load_evaluation_demo, load_live_evaluation
     from sciweek.quiz.demo.loader import load_quiz_demo
     from sciweek.reports.demo import load_reports_demo
 
@@ -361,5 +363,9 @@ def load_demo(today=None):
     load_quiz_demo(campaign, hebei)
     load_contest_demo(campaign, hebei)
     load_reports_demo(campaign, hebei)
-    load_live_campaign(loader, root, hebei, today)
+    load_evaluation_demo(campaign, hebei)
+    load_commendations_demo(campaign, hebei)
+    live = load_live_campaign(loader, root, hebei, today)
+    if live is not None:
+        load_live_evaluation(live, hebei)
     return campaign, accounts

@@ -60,11 +60,13 @@ MATRIX = {
     "reservations:session_close": (lambda o: {"session_id": o["session"].pk}, ["post"]),
     "reservations:session_export": (lambda o: {"session_id": o["session"].pk}, ["get"]),
     "reservations:check_in": (lambda o: {"session_id": o["session"].pk}, ["get", "post"]),
+    "statistics:export": (lambda o: {"organization_id": o["org"].pk}, ["get"]),
+    "statistics:publish": (lambda o: {"organization_id": o["org"].pk}, ["post"]),
 }
 # Apps whose console routes have a matrix of their own (with the objects they need).
 # quiz: quiz/tests/test_console_isolation.py (console_views) and test_stats_isolation.py (stats_views),
 # each asserting its module's routes are all in its matrix.
-OWN_MATRIX = {"spreadsheets", "quiz", "contests", "news", "reports"}  # each has its own matrix (e.g. contests/tests/test_console_isolation.py)
+OWN_MATRIX = {"spreadsheets", "quiz", "contests", "news", "reports", "evaluation", "commendations"}  # each has its own matrix (e.g. contests/tests/test_console_isolation.py)
 
 
 def console_object_routes():
