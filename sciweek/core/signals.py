@@ -17,3 +17,11 @@ person_checked_in = Signal()
 # A campaign (organization None) or a region's plan went online-only (campaigns.services,
 # when the switch is turned on). kwargs: campaign, organization, actor
 went_online_only = Signal()
+
+# The days allowed for news changed: the campaign's own (organization None) or a region's plan
+# (campaigns.services). kwargs: campaign, organization
+news_days_changed = Signal()
+
+# A session was cancelled (reservations.services.close_session with cancel_all): the activity's
+# last session may end earlier now. kwargs: session, activity_id
+session_cancelled = Signal()

@@ -13,11 +13,11 @@ class NewsConfig(AppConfig):
         from sciweek.accounts.audit import register_labels
         from sciweek.api.registry import register_router
         from sciweek.console.registry import NavEntry, register_nav
-        from sciweek.core.signals import filing_changed
+        from sciweek.core.signals import filing_changed, news_days_changed, session_cancelled
         from sciweek.media.registry import register_purpose
         from sciweek.media.requirements import IMAGE, SUMMARY_VIDEO
 
-        from . import receivers, services, tally
+        from . import receivers, selectors, services, tally
         from .api import router
         from .models import NewsDue
 
@@ -30,7 +30,8 @@ class NewsConfig(AppConfig):
         })
         register_nav(
             NavEntry("news:console", _("动态信息"), action="news.publish", order=60),
-            NavEntry("news:review_queue", _("审核动态信息"), action="news.review", order=61),
+            NavEntry("news:review_queue", _("审核动态信息"), action="news.review", order=61,
+                     shown=selectors.receives_news),
         )
         register_router(router)
         # A news item's pictures (sent with the form) and its short video (the chunked widget):
@@ -39,4 +40,6 @@ class NewsConfig(AppConfig):
         register_purpose(services.IMAGE_PURPOSE, IMAGE, may_upload=services.may_upload_media)
         register_purpose(services.VIDEO_PURPOSE, SUMMARY_VIDEO, may_upload=services.may_upload_media)
         filing_changed.connect(receivers.filing_changed, dispatch_uid="news.filing_changed")
+        news_days_changed.connect(receivers.news_days_changed, dispatch_uid="news.news_days_changed")
+        session_cancelled.connect(receivers.session_cancelled, dispatch_uid="news.session_cancelled")
         post_delete.connect(tally.clock_deleted, sender=NewsDue, dispatch_uid="news.tally.clock_deleted")

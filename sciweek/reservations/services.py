@@ -50,7 +50,7 @@ from sciweek.activities.selectors import (
     sessions_for_booking,
 )
 from sciweek.core.query_templates import QueryTemplate, Slot
-from sciweek.core.signals import person_checked_in
+from sciweek.core.signals import person_checked_in, session_cancelled
 
 from .models import Reservation
 from .tasks import notify_people
@@ -404,6 +404,9 @@ def close_session(session: Session, *, actor, cancel_all: bool = False, reason: 
                summary=f"{session} {'cancelled' if cancel_all else 'closed'}", detail={"reason": reason})
         if affected:
             transaction.on_commit(lambda: notify_people.enqueue(affected, "session_cancelled"))
+        if cancel_all:
+            transaction.on_commit(lambda: session_cancelled.send(sender=Session, session=session,
+                                                                 activity_id=session.activity_id))
     return len(affected)
 
 

@@ -174,3 +174,43 @@ def test_lateness_in_words():
     assert humanize_seconds(59) == "59 秒"
     assert humanize_seconds(0) == "" and late_label(None) == ""
     assert late_label(2 * 86400 + 5 * 3600) == "逾期 2 天 5 小时"
+
+
+def test_a_cancelled_last_session_moves_the_clock_back(approved, django_capture_on_commit_callbacks):
+    from sciweek.reservations import services as reservation_services
+
+    activity = approved(sessions=[(at(DAY1, 9), at(DAY1, 11)), (at(DAY2, 14), at(DAY2, 16))])
+    assert NewsDue.objects.get(activity=activity).clock_starts_at == at(DAY2, 16)
+    last = Session.objects.get(activity=activity, starts_at=at(DAY2, 14))
+    with django_capture_on_commit_callbacks(execute=True):
+        reservation_services.close_session(last, actor=user("unit-filer"), cancel_all=True, reason="暴雨")
+    due = NewsDue.objects.get(activity=activity)
+    assert due.clock_starts_at == at(DAY1, 11) and due.due_at == at(DAY1, 11) + timedelta(days=3)
+
+
+def test_changing_the_days_moves_the_clocks_they_bind(approved, org, django_capture_on_commit_callbacks):
+    from sciweek.campaigns import services as campaign_services
+    from sciweek.news import selectors
+
+    activity = approved()
+    start = NewsDue.objects.get(activity=activity).clock_starts_at
+    campaign = activity.campaign
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_services.update_campaign(campaign, actor=user("national-admin"), news_within_days=5)
+    due = NewsDue.objects.get(activity=activity)
+    # 石家庄 is bound by Hebei's plan when it sets the days, else by the campaign.
+    plan_days = RegionalPlan.objects.filter(campaign=campaign, organization=org("河北省")).values_list(
+        "news_within_days", flat=True).first()
+    assert due.within_days == (plan_days or 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_services.save_regional_plan(actor=user("hebei-admin"), campaign=campaign,
+                                             organization=org("河北省"), news_within_days=2)
+    due = NewsDue.objects.get(activity=activity)
+    assert (due.within_days, due.due_at) == (2, start + timedelta(days=2))
+    from sciweek.organizations.models import Organization
+
+    hebei, moment = org("河北省"), start + timedelta(days=1)
+    assert hebei.depth == 2 and Organization.objects.filter(depth=1).exists()
+    kept = selectors.clock_figures(campaign, hebei, moment)
+    assert {k: v for k, v in kept.items() if v["expected"]} == selectors.clock_figures_counted(
+        campaign, hebei, moment)  # the tally moved with them
