@@ -92,8 +92,8 @@ def grants(user) -> list[Grant]:
 
 def forget(user) -> None:
     """Drop the cached grants (after a role change within the same request)."""
-    if hasattr(user, "_sciweek_grants"):
-        del user._sciweek_grants
+    for cached in ("_sciweek_grants", "_sciweek_receiving"):
+        user.__dict__.pop(cached, None)
 
 
 def roles_for(action: str) -> frozenset[str]:
@@ -260,8 +260,14 @@ def receiving_level_ids(user, action: str) -> set[int] | None:
     if getattr(user, "is_superuser", False):
         return None
     roles = roles_for(action)
-    levels = {g.organization_id for g in grants(user) if g.role in roles}
-    return _with_lead_parents(levels) if levels else set()
+    levels = frozenset(g.organization_id for g in grants(user) if g.role in roles)
+    if not levels:
+        return set()
+    # Asked several times per page (nav entries, cards, the page itself): once per request.
+    known = user.__dict__.setdefault("_sciweek_receiving", {})
+    if levels not in known:
+        known[levels] = _with_lead_parents(set(levels))
+    return set(known[levels])
 
 
 def can_receive(user, action: str, receiver: Organization) -> bool:

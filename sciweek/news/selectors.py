@@ -168,3 +168,14 @@ def clock_figures_counted(campaign, level: Organization, now=None) -> dict[str, 
     for row in rows:
         figures[row.pop("child")] = row
     return figures
+
+
+def receives_news(user) -> bool:
+    """Does the user decide on news for some level with organizations below it? (The review
+    queue's nav entry shows only then: a unit's publicity officer receives nothing.) Once per
+    request: kept on the user object."""
+    if not hasattr(user, "_receives_news"):
+        levels = policy.receiving_level_ids(user, "news.review")
+        user._receives_news = levels is None or (
+            bool(levels) and Organization.objects.filter(pk__in=levels, numchild__gt=0).exists())
+    return user._receives_news

@@ -217,3 +217,15 @@ def test_a_return_without_a_reason_is_refused_on_the_page(review_on, held, unit,
                                                  {"decision": "return", "reason": "   "})
     assert response.status_code == 200 and response.context["return_form"].errors["reason"]
     assert NewsItem.objects.get(pk=item.pk).status == "submitted"
+
+
+def test_the_review_queue_is_offered_only_to_those_who_receive(client, demo):
+    """A unit's publicity officer receives nothing (no organizations below it): no queue in
+    the navigation; the province's officer has one."""
+    from sciweek.conftest import sign_in
+
+    sign_in(client, "unit-publicity")
+    assert "审核动态信息" not in client.get("/console/").content.decode()
+    client.logout()
+    sign_in(client, "hebei-publicity")
+    assert "审核动态信息" in client.get("/console/").content.decode()
