@@ -19,6 +19,7 @@ from sciweek.campaigns.selectors import current_campaign_of, published_campaign,
 from sciweek.media import services as media
 from sciweek.media.models import MediaAsset
 from sciweek.news import services as news_services
+from sciweek.organizations.maps import map_for
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import ancestors
 
@@ -333,8 +334,14 @@ def _chart_data(board, level) -> dict:
             "summary": [r.summaries.reporting_rate or 0 for r in rows],
             "on_time": [r.summaries.on_time_rate or 0 for r in rows],
             "news": [r.news.reporting_rate or 0 for r in rows]}
-    if level.depth == 1:
-        data["map"] = [{"name": short_province_name(r.organization.division.name), "full_name": r.organization.name,
+    drawn = map_for(level.depth, level.division_id)
+    if drawn:  # the nation's provinces, or a province's cities (features named as divisions)
+        def feature(region):
+            name = region.division.name
+            return short_province_name(name) if level.depth == 1 else name
+
+        data["map_name"] = drawn[0]
+        data["map"] = [{"name": feature(r.organization), "full_name": r.organization.name,
                         "value": r.summaries.reporting_rate or 0}
                        for r in rows if r.organization.division_id and r.organization.kind == Organization.Kind.REGION]
     return data
@@ -353,6 +360,7 @@ def dashboard(request):
         "campaign": campaign, "level": level, "board": board, "missing": missing, "page": missing,
         "missing_news": missing_news, "trail": trail, "campaigns": published_campaigns(),
         "chart_data": _chart_data(board, level),
+        "map_script": (map_for(level.depth, level.division_id) or (None, None))[1],
         "may_remind": policy.can(request.user, "report.review", level)})
 
 

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from sciweek.accounts import policy
 from sciweek.accounts.decorators import console_view
 from sciweek.campaigns.selectors import current_campaign_of, published_campaign, published_campaigns
+from sciweek.organizations.maps import map_for
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import ancestors
 
 from . import exports, selectors, services, tables, workplan
 from .help import definitions
-from .maps import map_for
 
 
 def _campaign(request):

@@ -171,7 +171,7 @@ def chart_data(figures: dict, by: str) -> dict:
 
 
 def selectors_map(level: dict) -> tuple[str, str] | None:
-    from .maps import map_for
+    from sciweek.organizations.maps import map_for
 
     return map_for(level["depth"], level["division"])
 

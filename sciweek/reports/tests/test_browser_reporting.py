@@ -140,3 +140,17 @@ def test_a_summary_goes_up_from_the_unit_to_the_province(tree, live_server, staf
     province.goto(f"{base}/console/reports/{report.pk}/")
     found.overflow(province, "320 px: a unit's report")
     assert not found.items, "\n\n".join(found.items)
+
+
+def test_the_provinces_dashboard_draws_its_cities_map(live_server, staff_page, reference_year):
+    """Hebei's reporting dashboard (2020) draws the map of its cities; axe finds nothing."""
+    found = Findings()
+    page = staff_page("hebei-reviewer", {"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/console/reports/dashboard/?year=2020")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-reporting-chart=map] canvas").count() == 1
+    if os.environ.get("SCIWEEK_REPORTING_SHOTS"):
+        page.screenshot(path=os.path.join(os.environ["SCIWEEK_REPORTING_SHOTS"], "reporting-hebei.png"), full_page=True)
+    found.axe(page, "Hebei dashboard")
+    page.close()
+    assert not found, found

@@ -101,6 +101,25 @@ def test_the_national_dashboard_has_its_map(client, tree):
     assert 'data-reporting-chart="map"' in response.content.decode()
 
 
+def test_a_provinces_dashboard_maps_its_cities(client, demo):
+    """Hebei (division 130000) gets its cities' map, each city a feature named as its division;
+    a city (no map below a province) gets none."""
+    from sciweek.accounts.models import User
+    from sciweek.organizations.models import Organization
+
+    signed_in(client, User.objects.get(username="hebei-reviewer"))
+    hebei = Organization.objects.get(name="河北省")
+    page = client.get(reverse("reports:dashboard") + f"?year=2020&org={hebei.pk}")
+    html = page.content.decode()
+    assert "vendor/echarts-provinces/hebei" in html and 'data-reporting-chart="map"' in html
+    chart = page.context["chart_data"]
+    assert chart["map_name"] == "河北"
+    assert {"石家庄市", "保定市", "定州市"} <= {point["name"] for point in chart["map"]}
+    city = Organization.objects.get(name="石家庄市")
+    html = client.get(reverse("reports:dashboard") + f"?year=2020&org={city.pk}").content.decode()
+    assert 'data-reporting-chart="map"' not in html
+
+
 def test_the_bundle_holds_the_summary_the_pictures_and_the_units_list(client, tree, ready):
     from docx import Document
 

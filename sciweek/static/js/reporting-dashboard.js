@@ -1,5 +1,5 @@
-// Charts of the reporting dashboard (ECharts): reporting rates per child organization, and at
-// the national level a map of the provinces. The figures come from a JSON island
+// Charts of the reporting dashboard (ECharts): reporting rates per child organization, and a map
+// (the provinces for the nation, a province's cities). The figures come from a JSON island
 // (#reporting-data; no inline script, the CSP forbids it); the table below each chart holds
 // the same data. Texts come from the page (data- attributes, translated).
 document.addEventListener("DOMContentLoaded", function () {
@@ -33,7 +33,7 @@ document.addEventListener("DOMContentLoaded", function () {
         } },
         visualMap: { min: 0, max: 100, left: 8, bottom: 8, calculable: true, itemHeight: 80,
                      inRange: { color: ["#fdecea", "#0b4f9c"] }, text: ["100%", element.dataset.label || ""] },
-        series: [{ type: "map", map: "china", roam: false, data: data.map, label: { show: false } }]
+        series: [{ type: "map", map: data.map_name || "china", roam: false, data: data.map, label: { show: false } }]
       });
     }
     charts.push(chart);
