@@ -29,6 +29,18 @@ def current_campaign_of(request) -> Campaign | None:
     return request._current_campaign
 
 
+def requested_campaign(request) -> Campaign:
+    """The campaign a console page is about: ?year= (or a form's year), else the current one;
+    404 when there is none."""
+    from django.http import Http404
+
+    year = request.GET.get("year", "") or request.POST.get("year", "")
+    campaign = published_campaign(int(year)) if year.isdigit() and len(year) == 4 else current_campaign_of(request)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
 def published_campaigns() -> QuerySet[Campaign]:
     """The campaigns the public sees (portal pages, the API), newest first."""
     return Campaign.objects.filter(is_published=True).order_by("-year")

@@ -16,8 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sciweek.accounts import audit, policy
 from sciweek.accounts.decorators import console_view
-from sciweek.campaigns.selectors import current_campaign_of, published_campaign, published_campaigns
+from sciweek.campaigns.selectors import (
+    published_campaigns,
+    requested_campaign,
+)
 from sciweek.core.confirm import confirm_page, confirmed
+from sciweek.core.http import flash_errors
 from sciweek.organizations.models import Organization
 
 from . import certificates, exports, selectors, services
@@ -109,13 +113,6 @@ class HandleForm(forms.Form):
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _campaign(request):
-    year = request.GET.get("year", "")
-    campaign = published_campaign(int(year)) if year.isdigit() and len(year) == 4 else current_campaign_of(request)
-    if campaign is None:
-        raise Http404
-    return campaign
-
 
 def _commendation(request, commendation_id: int, action: str = "commendation.view") -> Commendation:
     commendation = selectors.detail(commendation_id)
@@ -124,10 +121,6 @@ def _commendation(request, commendation_id: int, action: str = "commendation.vie
     policy.require(request.user, action, commendation)
     return commendation
 
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _back(commendation, anchor: str = "") -> str:
@@ -174,7 +167,7 @@ def _organization(commendation: Commendation, pk) -> Organization:
 def index(request):
     if not policy.scope_paths(request.user, "commendation.view") and not request.user.is_superuser:
         raise PermissionDenied
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     lists = list(selectors.visible(request.user, campaign))
     evaluations = list(selectors.commendable_evaluations(request.user, campaign))
     return render(request, "commendations/console/index.html", {
@@ -193,7 +186,7 @@ def create(request, evaluation_id):
     try:
         commendation = services.create(request.user, evaluation)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
         return redirect(f"{reverse('commendations:index')}?year={evaluation.campaign.year}")
     messages.success(request, _("已创建表彰名单草稿。请设置类别和名额，再按评估排名生成候选。"))
     return redirect(_back(commendation))
@@ -256,7 +249,7 @@ def texts(request, commendation_id):
     try:
         services.update_texts(request.user, commendation, **form.cleaned_data)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已保存。"))
     return redirect(_back(commendation, "texts"))
@@ -277,7 +270,7 @@ def add_category(request, commendation_id):
                               peer_group="" if each or data["kind"] == Kind.INDIVIDUAL else data["peer_group"],
                               per_peer_group=each and data["kind"] == Kind.UNIT)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已设置名额。"))
     return redirect(_back(commendation, "quotas"))
@@ -302,7 +295,7 @@ def edit_category(request, category_id):
             services.update_category(request.user, category, **form.cleaned_data)
             messages.success(request, _("已保存。"))
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     return redirect(_back(commendation, "quotas"))
 
 
@@ -313,7 +306,7 @@ def draw(request, commendation_id):
     try:
         drawn = services.draw_candidates(request.user, commendation)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已按评估排名生成 %(n)s 名候选。") % {"n": sum(drawn.values())})
     return redirect(_back(commendation, "candidates"))
@@ -344,7 +337,7 @@ def add_candidate(request, category_id):
                                     reason=data["reason"],
                                     organization=_organization(commendation, data["organization"]))
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已加入名单。"))
     return redirect(_back(commendation, f"cat-{category.pk}"))
@@ -374,7 +367,7 @@ def candidate_action(request, candidate_id):
         else:
             raise ValidationError(_("未知的操作。"))
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     return redirect(_back(commendation, f"cat-{candidate.category_id}"))
 
 
@@ -425,7 +418,7 @@ def act(request, commendation_id):
         else:
             raise ValidationError(_("未知的操作。"))
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     return redirect(_back(commendation))
 
 
@@ -443,7 +436,7 @@ def record_objection(request, commendation_id):
         services.record_objection(request.user, commendation, text=data["text"], candidate_id=data["candidate"],
                                   name=data["name"], contact=data["contact"])
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("异议已登记。"))
     return redirect(_back(commendation, "objections"))
@@ -464,7 +457,7 @@ def handle_objection(request, objection_id):
         services.handle_objection(request.user, objection, upheld=outcome.startswith("upheld"),
                                   response=form.cleaned_data["response"], remove=outcome == "upheld_remove")
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("异议已处理。"))
     return redirect(_back(objection.commendation, "objections"))

@@ -27,6 +27,7 @@ from sciweek.accounts.decorators import console_view
 from sciweek.accounts.models import User
 from sciweek.campaigns.selectors import current_campaign_of
 from sciweek.core.confirm import confirm_page, confirmed
+from sciweek.core.http import flash_errors
 from sciweek.media import services as media_services
 from sciweek.organizations.models import Organization
 
@@ -92,10 +93,6 @@ def _round(request, round_id, action="contest.manage") -> Round:
     policy.require(request.user, action, rnd.contest)
     return rnd
 
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _detail(contest, anchor="") -> str:
@@ -293,7 +290,7 @@ def round_open(request, round_id):
     try:
         services.open_round(rnd, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("“%(round)s”已开始评分，评委可以打分了。") % {"round": rnd.name})
     return redirect(_detail(rnd.contest, f"round-{rnd.pk}"))
@@ -311,7 +308,7 @@ def round_close(request, round_id):
     try:
         services.close_round(rnd, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("“%(round)s”的评分已结束，成绩已计算。") % {"round": rnd.name})
     return redirect(back)
@@ -325,7 +322,7 @@ def round_assign(request, round_id):
     try:
         report = services.assign(rnd, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
         return redirect(_detail(rnd.contest, f"round-{rnd.pk}"))
     return render(request, "contests/console/assign_report.html", {
         "contest": rnd.contest, "round": rnd, "report": report, "k": rnd.contest.judges_per_entry,
@@ -356,7 +353,7 @@ def panel_add(request, round_id):
             services.add_panel(rnd, actor=request.user, name=form.cleaned_data["name"],
                                category=form.cleaned_data["category"])
         except ValidationError as error:
-            _errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("已添加评审组。"))
     else:
@@ -381,7 +378,7 @@ def judge_add(request, panel_id):
     try:
         services.add_judge(panel, judge, actor=request.user, is_chief=form.cleaned_data["is_chief"])
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已把 %(name)s 加入“%(panel)s”。") % {"name": judge.display_name,
                                                                        "panel": panel.name})
@@ -399,7 +396,7 @@ def judge_remove(request, seat_id):
     try:
         services.remove_judge(seat, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已把 %(name)s 移出评审组。") % {"name": seat.judge.display_name})
     return redirect(_detail(contest, "panels"))
@@ -459,7 +456,7 @@ def entry_disqualify(request, entry_id):
         try:
             services.disqualify_entry(entry, actor=request.user, reason=reason)
         except ValidationError as error:
-            _errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("已取消该作品的参赛资格。"))
             return redirect(back)
@@ -544,7 +541,7 @@ def contest_publish(request, contest_id):
     try:
         services.publish_results(contest, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("结果已公示。"))
     return redirect(back)
@@ -562,7 +559,7 @@ def contest_finalize(request, contest_id):
     try:
         awards = services.finalize(contest, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("最终结果已公布，共 %(n)s 个奖项。") % {"n": len(awards)})
     return redirect(back)
@@ -591,7 +588,7 @@ def objection_handle(request, objection_id):
             services.handle_objection(objection, actor=request.user, upheld=form.cleaned_data["decision"] == "upheld",
                                       response=form.cleaned_data["response"])
         except ValidationError as error:
-            _errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("异议已处理。"))
             return redirect("contests:objection_list", contest_id=contest.pk)
@@ -624,7 +621,7 @@ def votes_void(request, contest_id):
     try:
         n = services.void_votes(contest, actor=request.user, reason=data["reason"], **target)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已作废 %(n)s 票。") % {"n": n})
     return redirect(back)
@@ -707,7 +704,7 @@ def entry_video(request, entry_id):
                 raise ValidationError(_("请先选择视频文件，等它上传并通过检查后再保存。"))
             services.attach_video(entry, asset, actor=request.user)
         except ValidationError as error:
-            _errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("作品 %(code)s 的视频已保存。") % {"code": entry.code})
             return redirect("contests:unit_entries")
@@ -728,7 +725,7 @@ def entry_withdraw(request, entry_id):
     try:
         services.withdraw_entry(entry, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("作品已撤回。"))
     return redirect(back)
@@ -894,7 +891,7 @@ def chief_reopen(request, score_id):
     try:
         services.reopen_score(score, actor=request.user, reason=reason)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已退回评分，评委重新提交前，这份评分不计入成绩。"))
     return redirect(back)

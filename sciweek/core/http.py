@@ -70,3 +70,11 @@ class QuietClientErrors(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+def flash_errors(request, error) -> None:
+    """Each message of a ValidationError as an error message on the next page."""
+    from django.contrib import messages
+
+    for message in error.messages:
+        messages.error(request, message)

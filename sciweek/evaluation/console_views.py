@@ -23,6 +23,7 @@ from sciweek.accounts import policy
 from sciweek.accounts.decorators import console_view
 from sciweek.campaigns.selectors import current_campaign_of
 from sciweek.core.confirm import confirm_page, confirmed
+from sciweek.core.http import flash_errors
 from sciweek.organizations.models import Organization
 
 from . import selectors, services
@@ -58,10 +59,6 @@ def _evaluation(request, pk: int, action: str = "evaluation.view") -> Evaluation
         policy.require(request.user, action, evaluation)
     return evaluation
 
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _back(evaluation, group: str = "") -> str:
@@ -101,7 +98,7 @@ def evaluation_list(request):
                                                         form.cleaned_data["evaluated_on"])
                 build_default(request.user, evaluation)
             except ValidationError as error:
-                _errors(request, error)
+                flash_errors(request, error)
             else:
                 messages.success(request, _("已按默认方案新建评估，请调整权重和对象分组。"))
                 return redirect(reverse("evaluation:scheme", args=[evaluation.pk]))
@@ -156,7 +153,7 @@ def scheme(request, pk):
             try:
                 count = services.sync_subjects(request.user, evaluation)
             except ValidationError as error:
-                _errors(request, error)
+                flash_errors(request, error)
             else:
                 messages.success(request, _("已按分组规则更新评估对象（共 %(n)s 个）。") % {"n": count})
             return redirect(reverse("evaluation:scheme", args=[evaluation.pk]))
@@ -165,7 +162,7 @@ def scheme(request, pk):
                 changed = services.update_indicators(request.user, evaluation,
                                                      {i.pk: form.cleaned_data for i, form in forms})
             except ValidationError as error:
-                _errors(request, error)
+                flash_errors(request, error)
             else:
                 messages.success(request, _("方案已保存。") if changed else _("方案没有变化。"))
                 return redirect(reverse("evaluation:scheme", args=[evaluation.pk]))
@@ -208,7 +205,7 @@ def simulate(request, pk):
         try:
             services.save_weights(request.user, evaluation, weights)
         except ValidationError as error:
-            _errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("新权重已保存。"))
             if request.htmx:
@@ -254,7 +251,7 @@ def score_subject(request, pk, subject_id):
                     services.score(request.user, evaluation, subject, indicator, form.cleaned_data["score"],
                                    form.cleaned_data["comment"])
             except ValidationError as error:
-                _errors(request, error)
+                flash_errors(request, error)
             else:
                 messages.success(request, _("评分已保存。"))
                 return redirect(_back(evaluation, subject.peer_group.key))
@@ -285,7 +282,7 @@ def transition(request, pk, action):
         {"open_scoring": services.open_scoring, "freeze": services.freeze, "publish": services.publish}[action](
             request.user, evaluation)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, {"open_scoring": _("已开始评分。"), "freeze": _("评估已定格。"),
                                    "publish": _("评估结果已发布。")}[action])
@@ -305,7 +302,7 @@ def support(request, pk, subject_id):
             services.mark_support(request.user, evaluation, subject, form.cleaned_data["support"],
                                   form.cleaned_data["note"])
         except ValidationError as error:
-            _errors(request, error)
+            flash_errors(request, error)
         else:
             messages.success(request, _("已更新下一年度重点项目支持。"))
     return redirect(_back(evaluation, subject.peer_group.key))

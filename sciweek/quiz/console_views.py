@@ -27,6 +27,7 @@ from sciweek.accounts.decorators import console_view
 from sciweek.campaigns.models import ContentArea
 from sciweek.campaigns.selectors import current_campaign_of
 from sciweek.core.confirm import confirm_page, confirmed
+from sciweek.core.http import flash_errors
 from sciweek.organizations.models import Organization
 from sciweek.spreadsheets import writer
 from sciweek.spreadsheets.excel import SpreadsheetError
@@ -173,10 +174,6 @@ def _render(request, template, context, status=200):
                                          if _holds(user, *actions)]}
     return render(request, template, context, status=status)
 
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # --- quizzes -------------------------------------------------------------------------------
@@ -404,7 +401,7 @@ def quiz_publish(request, quiz_id):
         services.publish_quiz(quiz, actor=request.user)
     except ValidationError as error:
         messages.error(request, _("还不能发布："))
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, _("已发布。答题者在开始时间后即可参加。"))
     return redirect("quiz:quiz_edit", quiz_id=quiz.pk)

@@ -15,7 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sciweek.accounts import audit, policy
 from sciweek.accounts.decorators import console_view
-from sciweek.campaigns.selectors import current_campaign_of, published_campaign, published_campaigns
+from sciweek.campaigns.selectors import (
+    published_campaigns,
+    requested_campaign,
+)
+from sciweek.core.http import flash_errors
 from sciweek.media import services as media
 from sciweek.media.models import MediaAsset
 from sciweek.news import services as news_services
@@ -29,14 +33,6 @@ from .forms import CoverageForm, ExtensionForm, FigureForm, ImagesForm, ReturnFo
 from .models import Figure, ReportStatus, SummaryReport
 
 
-def _campaign(request):
-    year = request.GET.get("year", "")
-    campaign = published_campaign(int(year)) if year.isdigit() and len(year) == 4 else current_campaign_of(request)
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
 def _report(request, report_id: int, action: str = "report.view") -> SummaryReport:
     report = selectors.report_detail(report_id)
     if report is None:
@@ -44,10 +40,6 @@ def _report(request, report_id: int, action: str = "report.view") -> SummaryRepo
     policy.require(request.user, action, report)
     return report
 
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _back(report) -> str:
@@ -58,7 +50,7 @@ def _back(report) -> str:
 @require_GET
 def my_reports(request):
     """The summaries the user files: one per organization where they hold a filing role."""
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     paths = policy.scope_paths(request.user, "report.file")
     organizations = [o for o in Organization.objects.filter(path__in=paths).order_by("path") if o.depth > 1]
     reports = {r.organization_id: r for r in SummaryReport.objects.filter(
@@ -73,12 +65,12 @@ def my_reports(request):
 @console_view
 @require_POST
 def start(request, organization_id):
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     organization = get_object_or_404(Organization, pk=organization_id)
     try:
         report = services.start(campaign, organization, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
         return redirect(f"{reverse('reports:my_reports')}?year={campaign.year}")
     return redirect(_back(report))
 
@@ -159,7 +151,7 @@ def add_images(request, report_id):
     try:
         added, errors = services.add_images(report, uploads, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
         return redirect(f"{_back(report)}#images")
     if added:
         messages.success(request, _("已加入 %(n)s 张图片。") % {"n": added})
@@ -180,7 +172,7 @@ def edit_image(request, report_id, image_id):
             services.set_caption(report, image_id, request.POST.get("caption", ""), actor=request.user)
             messages.success(request, _("图片说明已保存。"))
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     return redirect(f"{_back(report)}#images")
 
 
@@ -200,7 +192,7 @@ def video(request, report_id):
             services.attach_video(report, asset, actor=request.user)
             messages.success(request, _("总结视频已保存。"))
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     return redirect(f"{_back(report)}#video")
 
 
@@ -228,7 +220,7 @@ def remove_coverage(request, report_id, coverage_id):
     try:
         services.remove_coverage(report, coverage_id, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     return redirect(f"{_back(report)}#coverage")
 
 
@@ -239,7 +231,7 @@ def submit(request, report_id):
     try:
         report = services.submit(report, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(request, (_("已报送%(receiver)s。") if report.on_time is not False else
                                    _("已报送%(receiver)s（逾期报送）。")) % {"receiver": report.receiver.display_name})
@@ -264,7 +256,7 @@ def decide(request, report_id):
         else:
             raise ValidationError(_("请选择接收或退回。"))
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     nxt = request.POST.get("next")
     return redirect(reverse("reports:inbox") + f"?year={report.campaign.year}" if nxt == "inbox" else _back(report))
 
@@ -302,7 +294,7 @@ def archive(request, report_id):
 @console_view
 @require_GET
 def inbox(request):
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     status = request.GET.get("status", ReportStatus.SUBMITTED)
     if status not in ReportStatus.values:
         status = ReportStatus.SUBMITTED
@@ -350,7 +342,7 @@ def _chart_data(board, level) -> dict:
 @console_view
 @require_GET
 def dashboard(request):
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     level = _level(request, campaign)
     board = selectors.dashboard(campaign, level)
     missing = Paginator(selectors.missing_summaries(campaign, level), 30).get_page(request.GET.get("page"))
@@ -367,12 +359,12 @@ def dashboard(request):
 @console_view
 @require_POST
 def remind(request):
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     level = _level(request, campaign)
     try:
         n = services.remind_missing(campaign, level, actor=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        flash_errors(request, error)
     else:
         news = news_services.remind_missing_news(campaign, level, actor=request.user)
         messages.success(request, _("已提醒 %(n)s 个单位报送活动总结，%(m)s 个单位报送动态信息。") % {"n": n, "m": news})

@@ -17,21 +17,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sciweek.accounts import policy
 from sciweek.accounts.decorators import console_view
-from sciweek.campaigns.selectors import current_campaign_of, published_campaign, published_campaigns
+from sciweek.campaigns.selectors import (
+    published_campaigns,
+    requested_campaign,
+)
 from sciweek.organizations.maps import map_for
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import ancestors
 
 from . import exports, selectors, services, tables, workplan
 from .help import definitions
-
-
-def _campaign(request):
-    year = request.GET.get("year", "") or request.POST.get("year", "")
-    campaign = published_campaign(int(year)) if year.isdigit() and len(year) == 4 else current_campaign_of(request)
-    if campaign is None:
-        raise Http404
-    return campaign
 
 
 def _level(request, organization_id=None) -> Organization:
@@ -64,7 +59,7 @@ def _url(campaign, level, by, name="statistics:console") -> str:
 @console_view
 @require_GET
 def statistics_page(request):
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     level = _level(request)
     by = _dimension(request)
     figures = selectors.figures_cached(campaign, level)
@@ -92,7 +87,7 @@ def statistics_page(request):
 @console_view
 @require_GET
 def export(request, organization_id):
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     level = _level(request, organization_id)
     by = _dimension(request)
     figures = selectors.figures_cached(campaign, level)
@@ -102,7 +97,7 @@ def export(request, organization_id):
 @console_view
 @require_POST
 def publish(request, organization_id):
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     level = _level(request, organization_id)
     by = request.POST.get("by", "") if request.POST.get("by", "") in selectors.DIMENSIONS else selectors.DEFAULT_DIMENSION
     try:

@@ -8,20 +8,13 @@ from django.views.decorators.http import require_GET
 
 from sciweek.accounts import audit, policy
 from sciweek.accounts.decorators import console_view
-from sciweek.campaigns.selectors import current_campaign_of, published_campaign
+from sciweek.campaigns.selectors import requested_campaign
 from sciweek.organizations.models import Organization
 
 from . import workplan
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-
-def _campaign(request):
-    year = request.GET.get("year", "")
-    campaign = published_campaign(int(year)) if year.isdigit() and len(year) == 4 else current_campaign_of(request)
-    if campaign is None:
-        raise Http404
-    return campaign
 
 
 def _level(request) -> Organization:
@@ -45,7 +38,7 @@ def _level(request) -> Organization:
 @require_GET
 def download(request):
     level = _level(request)
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     plan = workplan.plan_outline(campaign, level)
     content = workplan.docx_bytes(plan)
     audit.record("statistics.work_plan_downloaded", actor=request.user, organization=level,
