@@ -558,7 +558,8 @@ def raise_objection(commendation: Commendation, *, text: str, candidate_id: int 
         if candidate is None:
             raise CommendationError(_("所选候选已不在公示名单中。"))
     objection = Objection.objects.create(commendation=commendation, candidate=candidate, name=(name or "").strip()[:40],
-                                         contact=(contact or "").strip()[:60], text=text[:MAX_OBJECTION_CHARS])
+                                         contact=(contact or "").strip()[:60], text=text[:MAX_OBJECTION_CHARS],
+                                         created_at=_now(now))
     return objection
 
 

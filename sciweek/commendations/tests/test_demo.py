@@ -4,6 +4,7 @@ region page; the console pages within a bounded number of queries."""
 import io
 
 import pytest
+from django.utils import timezone
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -38,6 +39,8 @@ def test_demo_list_is_final_and_drawn_from_the_ranking(demo, org, hebei_list):
     assert Candidate.objects.filter(commendation=hebei_list, support_next_year=True).count() == 3
     assert load_commendations_demo(demo, org("河北省")).pk == hebei_list.pk  # idempotent
     assert Commendation.objects.filter(evaluation=hebei_list.evaluation).count() == 1
+    objection = hebei_list.objections.get()  # recorded during the notice, with the notice's date
+    assert hebei_list.notice_starts_on <= timezone.localdate(objection.created_at) <= hebei_list.notice_ends_on
 
 
 def test_demo_list_on_hebei_region_page(client, demo, org, hebei_list, django_assert_max_num_queries):
