@@ -4,8 +4,8 @@ region page; the console pages within a bounded number of queries."""
 import io
 
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from sciweek.commendations import selectors
