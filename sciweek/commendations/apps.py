@@ -10,7 +10,6 @@ class CommendationsConfig(AppConfig):
     def ready(self):
         from sciweek.accounts.audit import register_labels
         from sciweek.console.registry import NavEntry, register_nav
-        from sciweek.core.cache import register_version_source
         from sciweek.portal.registry import RegionSection, register_region_section
 
         from . import selectors
@@ -34,6 +33,5 @@ class CommendationsConfig(AppConfig):
             "commendations.certificates_downloaded": _("下载荣誉证书"),
         })
         register_nav(NavEntry("commendations:index", _("表彰"), action="commendation.view", order=67))
-        register_version_source("commendations", selectors.version_token)
         register_region_section(RegionSection("commendations", "commendations/public/_region.html",
                                               selectors.region_section, order=70))

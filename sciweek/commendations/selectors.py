@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Prefetch, Q
 
 from sciweek.accounts import policy
 from sciweek.core import cache as public_cache
@@ -126,10 +126,13 @@ def public_by_id(year: int, commendation_id: int) -> Commendation | None:
             .select_related("organization", "campaign").first())
 
 
-def version_token(campaign) -> str:
-    """The public cache's version source: changes with any write to the campaign's lists."""
-    row = Commendation.objects.filter(campaign=campaign).aggregate(n=Count("id"), at=Max("updated_at"))
-    return f"{row['n']}-{row['at'].timestamp() if row['at'] else 0}"
+# Every write to a list bumps it (services._touch, on commit): the cached public blocks move on;
+# a generation in the cache, so other public pages pay no query for it.
+LISTS_GENERATION = public_cache.Generation("sciweek:commendations:lists")
+
+
+def _version(campaign) -> str:
+    return f"{campaign.pk}:{LISTS_GENERATION.current()}"
 
 
 def region_section(campaign, region) -> dict | None:
@@ -143,7 +146,7 @@ def region_section(campaign, region) -> dict | None:
                 "contact": commendation.notice_contact, "year": campaign.year,
                 "categories": public_rows(commendation)}
 
-    data = public_cache.cached("commendations-region", campaign, compute, region.pk)
+    data = public_cache.cached("commendations-region", campaign, compute, region.pk, version=_version(campaign))
     if data.get("none"):
         return None
     return {"commendation": data}
@@ -153,7 +156,8 @@ def public_page(commendation: Commendation) -> dict:
     def compute():
         return {"categories": public_rows(commendation)}
 
-    return public_cache.cached("commendations-public", commendation.campaign, compute, commendation.pk)
+    return public_cache.cached("commendations-public", commendation.campaign, compute, commendation.pk,
+                               version=_version(commendation.campaign))
 
 
 def open_objections(commendation: Commendation) -> int:

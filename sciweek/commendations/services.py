@@ -77,6 +77,16 @@ def _event(commendation, action, actor, reason="", now=None):
 def _touch(commendation_id: int, now=None) -> None:
     """Date the list (the public cache's version source reads it)."""
     Commendation.objects.filter(pk=commendation_id).update(updated_at=_now(now), version=F("version") + 1)
+    _public_changed()
+
+
+def _public_changed() -> None:
+    """Move the public lists' cache generation: now (this request reads its own write) and once
+    committed (a reader in between cached the old list under the new generation)."""
+    from .selectors import LISTS_GENERATION
+
+    LISTS_GENERATION.bump()
+    transaction.on_commit(LISTS_GENERATION.bump)
 
 
 def _editable(actor, commendation: Commendation) -> Commendation:
@@ -99,6 +109,7 @@ def _transition(commendation: Commendation, actor, *, from_statuses, to_status, 
             raise CommendationMoved(moved_message or _("名单的状态已经变化，请刷新页面。"))
         _event(commendation, action, actor, reason, now)
         audit_event({"reason": reason[:500]} if reason else None)
+        _public_changed()
     return Commendation.objects.select_related("organization", "evaluation", "campaign").get(pk=commendation.pk)
 
 

@@ -10,7 +10,6 @@ class EvaluationConfig(AppConfig):
     def ready(self):
         from sciweek.accounts.audit import register_labels
         from sciweek.console.registry import NavEntry, register_nav
-        from sciweek.core.cache import register_version_source
         from sciweek.portal.registry import RegionSection, register_region_section
 
         from . import public
@@ -27,6 +26,5 @@ class EvaluationConfig(AppConfig):
             "evaluation.support_unmarked": _("取消下一年度重点项目支持"),
         })
         register_nav(NavEntry("evaluation:list", _("评估"), action="evaluation.view", order=66))
-        register_version_source("evaluation", public.version_token)
         register_region_section(RegionSection("evaluation.published", "evaluation/public/_region.html",
                                               public.region_section, order=60))

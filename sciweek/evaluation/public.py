@@ -1,19 +1,14 @@
 """What a level's published evaluation shows the public: its ranking per peer group (rank,
 name, total, band) as a block of the region's page, read from the frozen snapshot and cached
-under the campaign's data version (publishing moves the version)."""
-from django.db.models import Count, Max
-
+under a generation that publishing moves."""
 from sciweek.core import cache as public_cache
 
 from .models import Evaluation
 from .selectors import peer_groups, standings
 
-
-def version_token(campaign) -> str:
-    """Changes when an evaluation of the campaign is published (the only public change)."""
-    seen = Evaluation.objects.filter(campaign=campaign, status=Evaluation.Status.PUBLISHED).aggregate(
-        n=Count("id"), last=Max("published_at"))
-    return f"{seen['n']}:{seen['last'].timestamp() if seen['last'] else ''}"
+# Publishing bumps it (on commit): the cached blocks of every region move on; a generation in the
+# cache rather than a version source, so no other public page pays a query for it.
+PUBLISHED_GENERATION = public_cache.Generation("sciweek:evaluation:published")
 
 
 def published_evaluation(campaign, region) -> Evaluation | None:
@@ -35,5 +30,6 @@ def region_section(campaign, region) -> dict | None:
         return {"name": evaluation.name, "evaluated_on": evaluation.evaluated_on,
                 "published_at": evaluation.published_at, "groups": groups}
 
-    data = public_cache.cached("evaluation-region", campaign, compute, region.pk)
+    data = public_cache.cached("evaluation-region", campaign, compute, region.pk,
+                               version=f"{campaign.pk}:{PUBLISHED_GENERATION.current()}")
     return None if data.get("none") else {"evaluation": data}

@@ -328,6 +328,8 @@ def publish(actor, evaluation: Evaluation, now=None) -> None:
     with transaction.atomic():
         _transition(evaluation, [Evaluation.Status.FROZEN], Evaluation.Status.PUBLISHED,
                     published_at=now or timezone.now())
+        _published_generation_bump()  # now, and once committed (a reader in between cached the old)
+        transaction.on_commit(_published_generation_bump)
         audit.record("evaluation.published", actor=actor, organization=evaluation.organization,
                      summary=evaluation.name, detail={"evaluation": evaluation.pk})
 
@@ -352,3 +354,9 @@ def mark_support(actor, evaluation: Evaluation, subject: Subject, support: bool,
         else:
             audit.record("evaluation.support_unmarked", actor=actor, organization=evaluation.organization,
                          summary=summary, detail=detail)
+
+
+def _published_generation_bump() -> None:
+    from .public import PUBLISHED_GENERATION
+
+    PUBLISHED_GENERATION.bump()

@@ -64,6 +64,9 @@ TESTED_OPERATIONS = {
     ("get", "/api/v1/campaigns/{year}/reports/mine"): [REPORTS + "test_my_reports_and_one_report"],
     ("get", "/api/v1/reports/{report_id}"): [REPORTS + "test_my_reports_and_one_report"],
     ("get", "/api/v1/campaigns/{year}/reporting"): [REPORTS + "test_the_dashboard_endpoint"],
+    ("get", "/api/v1/campaigns/{year}/statistics/{organization_id}"): [
+        "sciweek.statistics.tests.test_publish::test_publish_shows_the_snapshot_on_the_region_page_and_in_the_api",
+        "sciweek.statistics.tests.test_publish::test_an_unknown_year_or_level_in_the_api"],
     ("get", "/api/v1/campaigns/{year}/contests"): [CONTESTS + "test_list_detail_entries_and_an_entry"],
     ("get", "/api/v1/campaigns/{year}/contests/{slug}"): [CONTESTS + "test_list_detail_entries_and_an_entry",
                                 CONTESTS + "test_draft_contests_are_not_found"],
