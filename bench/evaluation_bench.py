@@ -42,13 +42,8 @@ YEAR = 2020
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def pct(values, p):
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 1) if ordered else None
-
-
-def summary(values):
-    return {"n": len(values), "p50_ms": pct(values, 50), "p95_ms": pct(values, 95), "max_ms": round(max(values), 1)}
+sys.path.insert(0, str(ROOT / "bench"))
+from reporting_bench import summary  # noqa: E402  (the percentiles every bench reports the same way)
 
 
 def step(n: int) -> str:

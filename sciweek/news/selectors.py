@@ -158,8 +158,8 @@ def clock_figures(campaign, level: Organization, now=None) -> dict[str, dict[str
 
 
 def clock_figures_counted(campaign, level: Organization, now=None) -> dict[str, dict[str, int]]:
-    """The same figures counted from every clock (what ``clock_figures`` must always equal; the
-    tests and ``check_integrity`` compare them)."""
+    """The same figures counted from every clock: what ``clock_figures`` must always equal (the
+    tally tests compare them after every kind of write)."""
     now = now or timezone.now()
     figures = {}
     rows = (NewsDue.objects.filter(within(level.path, "org_path"), campaign=campaign, clock_starts_at__lte=now)
