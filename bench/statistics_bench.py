@@ -39,8 +39,25 @@ from reporting_bench import ADMIN_URL, session_cookie, summary  # noqa: E402
 
 
 def prepare(env, keep):
+    """The national data; a kept database that already holds it is only migrated (and the
+    static files collected into this run's directory)."""
+    import subprocess
+
+    import psycopg
     import reporting_bench
 
+    if keep:
+        try:
+            with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}") as conn:
+                organizations = conn.execute("SELECT count(*) FROM organizations_organization").fetchone()[0]
+        except psycopg.Error:
+            organizations = 0
+        if organizations >= 20_000:
+            started = time.perf_counter()
+            for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+                subprocess.run([sys.executable, str(ROOT / "manage.py"), *command], env=env, check=True,
+                               capture_output=True)
+            return {"kept": True, "organizations": organizations, "migrate_s": round(time.perf_counter() - started, 1)}
     reporting_bench.DB_NAME = DB_NAME
     return reporting_bench.prepare(env, keep)
 
@@ -100,6 +117,99 @@ def check_ins(campaign, people: int, count: int) -> dict:
     return out
 
 
+def first_counts(read, campaign, root, hebei) -> dict:
+    """The read that finds no kept count at all (after a deploy that emptied the table, or a new
+    campaign's first look) counts in the request: once per level, not once per change."""
+    from sciweek.statistics.models import StatisticsSnapshot
+
+    out = {}
+    for name, level in (("hebei_page", hebei), ("national_page", root)):
+        StatisticsSnapshot.objects.filter(campaign=campaign, organization=level).delete()
+        out[f"{name}_ms"] = round(read(name), 1)
+        out[f"{name}_count_ms"] = StatisticsSnapshot.objects.get(campaign=campaign, organization=level).count_ms
+    return out
+
+
+def filing_season(env, var_dir, client, pages, campaign, root, hebei, sampler, seconds, every) -> dict:
+    """Filings change every `every` seconds (a new approved activity in Hebei: the data version
+    moves and the counts grow by one) while the national and Hebei pages are read back to back,
+    with the database task worker running (as in production). Per page: read p50/p95, and how
+    far behind the shown count was (the read's moment minus the count's moment, and filings made
+    since the count was taken). The baseline, the console home, is read in the same loop."""
+    import re
+    import subprocess
+    import threading
+    from datetime import datetime
+
+    from django.db import connections
+
+    from sciweek.activities.models import Activity
+    from sciweek.organizations.models import Organization
+
+    worker_log = open(Path(var_dir) / "worker.log", "ab")  # noqa: SIM115 — kept open while it runs
+    worker = subprocess.Popen([str(ROOT / ".venv/bin/sciweek"), "db_worker"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=worker_log)
+    unit = Organization.objects.filter(path__startswith=hebei.path, numchild=0).exclude(pk=hebei.pk) \
+        .order_by("path").first()
+    filed: list[tuple[float, int]] = []  # (wall clock, pk)
+    stop = threading.Event()
+
+    def file_filings():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            activity = Activity.objects.create(campaign=campaign, organization=unit, title=f"bench-season-{n}",
+                                               status=Activity.Status.APPROVED, kind=Activity.Kind.PROJECT)
+            filed.append((time.time(), activity.pk))
+            stop.wait(every)
+        connections.close_all()
+
+    stamp = re.compile(r'data-counted-at="([^"]+)"')
+    names = ("baseline_console_home", "national_page", "hebei_page")
+    times = {name: [] for name in names}
+    lag_s = {name: [] for name in names[1:]}
+    behind = {name: [] for name in names[1:]}
+    recounting = {name: 0 for name in names[1:]}
+    statuses: dict = {}
+    writer = threading.Thread(target=file_filings, daemon=True)
+    writer.start()
+    deadline = time.time() + seconds
+    try:
+        while time.time() < deadline:
+            for name in names:
+                path, cookies = pages[name]
+                started = time.perf_counter()
+                response = client.get(path, cookies=cookies)
+                times[name].append((time.perf_counter() - started) * 1000)
+                statuses.setdefault(name, {}).setdefault(response.status_code, 0)
+                statuses[name][response.status_code] += 1
+                if name in lag_s and (found := stamp.search(response.text)):
+                    counted = datetime.fromisoformat(found.group(1)).timestamp()
+                    lag_s[name].append(max(0.0, time.time() - counted))
+                    behind[name].append(sum(1 for moment, _pk in filed if moment > counted))
+                    recounting[name] += "data-recounting" in response.text
+            sampler.sample()
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+        worker.terminate()
+        worker.wait(timeout=30)
+        Activity.objects.filter(title__startswith="bench-season-", campaign=campaign).delete()
+        connections.close_all()
+    from sciweek.statistics.models import StatisticsSnapshot
+
+    counts = dict(StatisticsSnapshot.objects.filter(campaign=campaign, organization__in=[root, hebei])
+                  .values_list("organization__name", "count_ms"))
+    return {
+        "seconds": seconds, "filings_made": len(filed), "file_every_s": every,
+        "reads": {name: summary(values) for name, values in times.items()},
+        "lag": {name: summary([v * 1000 for v in values]) for name, values in lag_s.items() if values},
+        "filings_not_yet_counted": {name: {"p50": sorted(v)[len(v) // 2] if v else None, "max": max(v, default=None)}
+                                    for name, v in behind.items()},
+        "reads_showing_last_count": recounting, "http_statuses": statuses, "last_count_ms": counts,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
@@ -109,6 +219,9 @@ def main():
     parser.add_argument("--prepare-only", action="store_true")
     parser.add_argument("--port", type=int, default=8015)
     parser.add_argument("--out", default="")
+    parser.add_argument("--season-seconds", type=float, default=120,
+                        help="how long the filing-season phase reads while filings change")
+    parser.add_argument("--file-every", type=float, default=1.0, help="seconds between two filings in that phase")
     args = parser.parse_args()
 
     var_dir = tempfile.mkdtemp(prefix="sciweek-bench-")
@@ -186,6 +299,13 @@ def main():
                     timings[name].append(read(name))
                 sampler.sample()
             connections.close_all()
+            print("first count ever (no snapshot) …", flush=True)
+            report["first_count"] = first_counts(read, campaign, root, hebei)
+            print("  ", report["first_count"], flush=True)
+            print("filing season …", flush=True)
+            report["filing_season"] = filing_season(env, var_dir, client, pages, campaign, root, hebei, sampler,
+                                                    args.season_seconds, args.file_every)
+            print("  ", json.dumps(report["filing_season"], ensure_ascii=False), flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)

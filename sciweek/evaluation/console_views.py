@@ -27,7 +27,8 @@ from sciweek.core.http import flash_errors
 from sciweek.organizations.models import Organization
 
 from . import selectors, services
-from .forms import EvaluationForm, IndicatorForm, ScoreForm, SupportForm
+from .forms import EvaluationForm, IndicatorForm, NewIndicatorForm, PeerGroupForm, ScoreForm, SupportForm
+from .indicators import source_choices
 from .models import Evaluation, Indicator
 from .schemes import build_default
 
@@ -167,14 +168,92 @@ def scheme(request, pk):
                 messages.success(request, _("方案已保存。") if changed else _("方案没有变化。"))
                 return redirect(reverse("evaluation:scheme", args=[evaluation.pk]))
         status = 400
+    return _scheme_page(request, evaluation, sch, forms, editable, status=status)
+
+
+def _scheme_page(request, evaluation, sch, forms, editable, *, indicator_form=None, group_form=None, status=200):
     counts = {}
     for subject in sch.subjects:
         counts[subject.peer_group_id] = counts.get(subject.peer_group_id, 0) + 1
+    pillars = list(evaluation.pillars.order_by("position", "id"))
     return render(request, "evaluation/console/scheme.html", {
         "evaluation": evaluation, "scheme": sch, "forms": forms, "editable": editable,
         "total_weight": sum((i.weight for i in sch.indicators), Decimal(0)),
         "groups": [(g, counts.get(g.id, 0)) for g in sch.groups],
+        "indicator_form": indicator_form or NewIndicatorForm(pillars=pillars, sources=source_choices()),
+        "group_form": group_form or PeerGroupForm(),
         "actions": available_actions(request.user, evaluation)}, status=status)
+
+
+@console_view
+@require_POST
+def scheme_change(request, pk):
+    """Add or remove an indicator or a peer group (the evaluating level's admins, before
+    freezing). Removing asks first: scores and subjects go with it."""
+    evaluation = _evaluation(request, pk)
+    policy.require(request.user, "evaluation.manage", evaluation)
+    back = reverse("evaluation:scheme", args=[evaluation.pk])
+    action = request.POST.get("action", "")
+    pillars = list(evaluation.pillars.order_by("position", "id"))
+    try:
+        if action == "add_indicator":
+            form = NewIndicatorForm(request.POST, pillars=pillars, sources=source_choices())
+            if not form.is_valid():
+                return _invalid_scheme_change(request, evaluation, indicator_form=form)
+            data = form.cleaned_data
+            pillar = next(p for p in pillars if p.pk == data["pillar"])
+            indicator = services.new_indicator(request.user, evaluation, pillar, source=data["source"],
+                                               name=data["name"], weight=data["weight"],
+                                               direction=data["direction"] or None)
+            messages.success(request, _("已添加指标“%(name)s”。") % {"name": indicator.name})
+        elif action == "add_group":
+            form = PeerGroupForm(request.POST)
+            if not form.is_valid():
+                return _invalid_scheme_change(request, evaluation, group_form=form)
+            data = form.cleaned_data
+            services.new_peer_group(request.user, evaluation, data["label"], data["kinds"],
+                                    int(data["relative_depth"]) if data["relative_depth"] else None)
+            messages.success(request, _("已添加分组“%(name)s”，评估对象已按分组规则更新。") % {"name": data["label"]})
+        elif action == "remove_indicator":
+            indicator = evaluation.indicators.filter(pk=_int(request.POST.get("indicator"))).first()
+            if indicator is None:
+                raise Http404
+            if not confirmed(request):
+                return confirm_page(request, title=_("删除指标"), back=back, button=_("删除指标"),
+                                    question=_("从方案中删除指标“%(name)s”？") % {"name": indicator.name},
+                                    note=_("评审已给出的这项打分和说明会一并删除。"),
+                                    hidden={"action": action, "indicator": indicator.pk})
+            services.remove_indicator(request.user, evaluation, indicator)
+            messages.success(request, _("已删除指标“%(name)s”。") % {"name": indicator.name})
+        elif action == "remove_group":
+            group = evaluation.peer_groups.filter(pk=_int(request.POST.get("group"))).first()
+            if group is None:
+                raise Http404
+            if not confirmed(request):
+                return confirm_page(request, title=_("删除分组"), back=back, button=_("删除分组"),
+                                    question=_("删除分组“%(name)s”？") % {"name": group.label},
+                                    note=_("组内对象若没有其他分组接收，将退出本次评估，评审打分一并删除。"),
+                                    hidden={"action": action, "group": group.pk})
+            count = services.remove_peer_group(request.user, evaluation, group)
+            messages.success(request, _("已删除分组“%(name)s”，评估对象现有 %(n)s 个。") % {"name": group.label, "n": count})
+        else:
+            messages.error(request, _("没有这一操作。"))
+    except ValidationError as error:
+        flash_errors(request, error)
+    return redirect(back)
+
+
+def _int(raw) -> int:
+    return int(raw) if str(raw or "").isdigit() else 0
+
+
+def _invalid_scheme_change(request, evaluation, **forms):
+    sch = selectors.scheme(evaluation)
+    editable = "edit" in available_actions(request.user, evaluation)
+    rows = [(i, IndicatorForm(prefix=f"i{i.pk}", initial={
+        "weight": i.weight, "direction": i.direction, "method": i.method, "target": i.target,
+        "band_high": i.band_high, "band_low": i.band_low})) for i in sch.indicators]
+    return _scheme_page(request, evaluation, sch, rows, editable, status=400, **forms)
 
 
 def _proposed_weights(request, indicators) -> tuple[dict, list[str]]:

@@ -47,3 +47,45 @@ class ScoreForm(forms.Form):
 class SupportForm(forms.Form):
     support = forms.BooleanField(label=_("下一年度重点项目支持"), required=False)
     note = forms.CharField(label=_("支持说明"), max_length=200, required=False)
+
+
+class NewIndicatorForm(forms.Form):
+    """An indicator added on the scheme page: a data source of the platform, or scored by
+    reviewers (then it needs a name)."""
+
+    pillar = forms.TypedChoiceField(label=_("方面"), coerce=int)
+    source = forms.ChoiceField(label=_("数据来源"))
+    name = forms.CharField(label=_("名称"), max_length=80, required=False,
+                           help_text=_("平台数据的指标可不填，用数据来源的名称。"))
+    weight = forms.DecimalField(label=_("权重"), min_value=Decimal("0"), max_value=Decimal("1000"), decimal_places=2,
+                                initial=Decimal("10"))
+    direction = forms.ChoiceField(label=_("方向"), required=False,
+                                  choices=[("", _("按数据来源（默认）")), *Indicator.Direction.choices])
+
+    def __init__(self, *args, pillars=(), sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pillar"].choices = [(p.pk, p.name) for p in pillars]
+        self.fields["source"].choices = list(sources)
+
+    def clean(self):
+        from .models import SCORED
+
+        data = super().clean()
+        if data.get("source") == SCORED and not (data.get("name") or "").strip():
+            self.add_error("name", _("评审打分的指标须填写名称。"))
+        return data
+
+
+class PeerGroupForm(forms.Form):
+    """A peer group: organizations of the chosen kinds, directly below or anywhere below."""
+
+    label = forms.CharField(label=_("分组名称"), max_length=40)
+    kinds = forms.MultipleChoiceField(label=_("组织类型"), widget=forms.CheckboxSelectMultiple)
+    relative_depth = forms.ChoiceField(label=_("范围"), choices=[("1", _("直属下级")), ("", _("全部下级"))],
+                                       required=False, initial="1")
+
+    def __init__(self, *args, **kwargs):
+        from sciweek.organizations.models import Organization
+
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = Organization.Kind.choices

@@ -115,6 +115,84 @@ def add_indicator(actor, evaluation: Evaluation, pillar: Pillar, code: str, *, s
     return indicator
 
 
+def new_indicator(actor, evaluation: Evaluation, pillar: Pillar, *, source: str, name: str = "",
+                  weight=Decimal("10"), direction: str | None = None) -> Indicator:
+    """An indicator the evaluating level adds on the scheme page. Its code is its data source
+    (what last year's figure is matched by), with a number when the source is already used."""
+    if pillar.evaluation_id != evaluation.pk:
+        raise EvaluationError(_("请选择本评估的方面。"))
+    if source == SCORED and not name.strip():
+        raise EvaluationError(_("评审打分的指标须填写名称。"))
+    taken = set(Indicator.objects.filter(evaluation=evaluation).values_list("code", flat=True))
+    base = "scored" if source == SCORED else source
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}-{n}"[:32]
+    with transaction.atomic():
+        indicator = add_indicator(actor, evaluation, pillar, code, source=source, name=name.strip(), weight=weight,
+                                  direction=direction or None)
+        audit.record("evaluation.scheme_changed", actor=actor, organization=evaluation.organization,
+                     summary=evaluation.name, detail={"evaluation": evaluation.pk, "added": code})
+    return indicator
+
+
+def remove_indicator(actor, evaluation: Evaluation, indicator: Indicator) -> None:
+    """Drop an indicator from the scheme (its reviewers' scores with it), before freezing."""
+    policy.require(actor, "evaluation.manage", evaluation)
+    _require_editable(evaluation)
+    if indicator.evaluation_id != evaluation.pk:
+        raise EvaluationError(_("这个指标不属于本评估。"))
+    if Indicator.objects.filter(evaluation=evaluation).count() <= 1:
+        raise EvaluationError(_("评估至少要有一个指标。"))
+    with transaction.atomic():
+        scores = ReviewerScore.objects.filter(indicator=indicator).count()
+        indicator.delete()
+        audit.record("evaluation.scheme_changed", actor=actor, organization=evaluation.organization,
+                     summary=evaluation.name,
+                     detail={"evaluation": evaluation.pk, "removed": indicator.code, "scores_removed": scores})
+
+
+def new_peer_group(actor, evaluation: Evaluation, label: str, kinds: list[str],
+                   relative_depth: int | None) -> PeerGroup:
+    """A peer group the evaluating level adds; the subjects follow it at once."""
+    label = (label or "").strip()
+    if not label:
+        raise EvaluationError(_("请填写分组名称。"))
+    if PeerGroup.objects.filter(evaluation=evaluation, label=label).exists():
+        raise EvaluationError(_("已有同名分组。"))
+    taken = set(PeerGroup.objects.filter(evaluation=evaluation).values_list("key", flat=True))
+    n = len(taken) + 1
+    while f"group-{n}" in taken:
+        n += 1
+    with transaction.atomic():
+        group = add_peer_group(actor, evaluation, f"group-{n}", label, kinds, relative_depth)
+        count = sync_subjects(actor, evaluation)
+        audit.record("evaluation.scheme_changed", actor=actor, organization=evaluation.organization,
+                     summary=evaluation.name, detail={"evaluation": evaluation.pk, "group_added": label,
+                                                      "subjects": count})
+    return group
+
+
+def remove_peer_group(actor, evaluation: Evaluation, group: PeerGroup) -> int:
+    """Drop a peer group; its subjects go to the next group whose rule takes them, else leave
+    the evaluation (with their scores). Returns the subjects left."""
+    policy.require(actor, "evaluation.manage", evaluation)
+    _require_editable(evaluation)
+    if group.evaluation_id != evaluation.pk:
+        raise EvaluationError(_("这个分组不属于本评估。"))
+    with transaction.atomic():
+        # re-home first, so a subject another rule takes keeps its scores
+        group_id, label = group.pk, group.label
+        PeerGroup.objects.filter(pk=group_id).update(kinds=[])
+        count = sync_subjects(actor, evaluation)
+        PeerGroup.objects.filter(pk=group_id).delete()
+        audit.record("evaluation.scheme_changed", actor=actor, organization=evaluation.organization,
+                     summary=evaluation.name, detail={"evaluation": evaluation.pk, "group_removed": label,
+                                                      "subjects": count})
+    return count
+
+
 def save_weights(actor, evaluation: Evaluation, weights: dict[int, Decimal]) -> None:
     """Store new weights (indicator id -> weight), the simulator's "save"."""
     policy.require(actor, "evaluation.manage", evaluation)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("console/evaluation/", views.evaluation_list, name="list"),
     path("console/evaluation/<int:pk>/", views.scorecard, name="scorecard"),
     path("console/evaluation/<int:pk>/scheme/", views.scheme, name="scheme"),
+    path("console/evaluation/<int:pk>/scheme/change/", views.scheme_change, name="scheme_change"),
     path("console/evaluation/<int:pk>/simulate/", views.simulate, name="simulate"),
     path("console/evaluation/<int:pk>/cell/<int:subject_id>/<int:indicator_id>/", views.evidence, name="evidence"),
     path("console/evaluation/<int:pk>/score/<int:subject_id>/", views.score_subject, name="score"),

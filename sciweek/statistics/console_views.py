@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from sciweek.accounts import policy
 from sciweek.accounts.decorators import console_view
@@ -25,7 +26,7 @@ from sciweek.organizations.maps import map_for
 from sciweek.organizations.models import Organization
 from sciweek.organizations.selectors import ancestors
 
-from . import exports, selectors, services, tables, workplan
+from . import exports, selectors, services, snapshots, tables, workplan
 from .help import definitions
 
 
@@ -62,7 +63,8 @@ def statistics_page(request):
     campaign = requested_campaign(request)
     level = _level(request)
     by = _dimension(request)
-    figures = selectors.figures_cached(campaign, level)
+    counted = snapshots.current(campaign, level)
+    figures = counted.figures
     built = tables.all_tables(figures, by)
     user = request.user
     trail = [o for o in ancestors(level) if policy.can(user, "statistics.view", o)]
@@ -71,7 +73,8 @@ def statistics_page(request):
                 for key, label in selectors.METRICS]
     return render(request, "statistics/console/page.html", {
         "headline": headline, "definitions": definitions(),
-        "computed_at": datetime.fromisoformat(figures["computed_at"]),
+        "computed_at": counted.counted_at, "current": counted.current,
+        "status_url": _status_url(campaign, level, counted),
         "campaign": campaign, "level": level, "by": by, "figures": figures, "tables": built,
         "dimensions": [(key, d.label) for key, d in selectors.DIMENSIONS.items()],
         "chart_data": tables.chart_data(figures, by), "map_script": map_info[1] if map_info else "",
@@ -90,8 +93,32 @@ def export(request, organization_id):
     campaign = requested_campaign(request)
     level = _level(request, organization_id)
     by = _dimension(request)
-    figures = selectors.figures_cached(campaign, level)
-    return exports.response(figures, by, campaign, level)
+    return exports.response(snapshots.current(campaign, level).figures, by, campaign, level)
+
+
+def _status_url(campaign, level, counted) -> str:
+    return f"{reverse('statistics:status', args=[level.pk])}?" + urlencode(
+        {"year": campaign.year, "since": counted.counted_at.isoformat()})
+
+
+@console_view
+@require_GET
+def status(request, organization_id):
+    """Polled (htmx) by a page that showed the last count while its level is recounted: the
+    page reloads once a newer count is kept."""
+    campaign = requested_campaign(request)
+    level = _level(request, organization_id)
+    if not request.htmx:
+        return redirect(_url(campaign, level, selectors.DEFAULT_DIMENSION))
+    try:
+        since = datetime.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        since = None
+    counted = snapshots.current(campaign, level)
+    if since is None or counted.counted_at > since:
+        return HttpResponseClientRefresh()
+    return render(request, "statistics/console/_recounting.html",
+                  {"computed_at": counted.counted_at, "status_url": _status_url(campaign, level, counted)})
 
 
 @console_view

@@ -31,3 +31,30 @@ class StatisticsPublication(models.Model):
     @property
     def scope_organization(self):
         return self.organization
+
+
+class StatisticsSnapshot(models.Model):
+    """The last count of one level's figures (selectors.figures) for a campaign, kept in the
+    database so that every app node, and a read after the cache was emptied, finds it at once.
+    Counting the nation takes seconds; `snapshots.current` serves this row while it is current
+    and recounts a large level in the background when it is not (the page shows when it was
+    counted). Not public: the region page and the API show only publications."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    figures = models.JSONField(default=dict)
+    # the campaign's data version when counting began (core.cache.data_version)
+    data_version = models.CharField(max_length=255)
+    counted_at = models.DateTimeField()  # when counting began: the figures are as of then
+    count_ms = models.PositiveIntegerField(default=0)  # how long the count took
+    # a background recount was asked for then and has not finished (None: none pending)
+    recount_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+        constraints = [models.UniqueConstraint(fields=["campaign", "organization"],
+                                               name="one_statistics_snapshot")]
+
+    def __str__(self):
+        return f"{self.organization_id}/{self.campaign_id}@{self.counted_at:%Y-%m-%d %H:%M:%S}"

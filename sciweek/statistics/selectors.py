@@ -30,8 +30,8 @@ level's own path. Twelve aggregate queries whatever the size of the subtree: the
 cube of the filings (child × kind × format × level × status × organization kind, every
 dimension but date and content area summed from it in Python), dates, content areas (three),
 open institutions, sessions, reservations, quiz attempts, and distinct people per child and in
-all. Console pages read them through `figures_cached` (the campaign's data version and a short
-timeout: check-ins do not move the data version).
+all. Console pages read them through `snapshots.current` (a kept count, recounted when the
+campaign's data version moves or after FIGURES_SECONDS: check-ins do not move the data version).
 """
 from __future__ import annotations
 
@@ -284,13 +284,6 @@ def figures(campaign, level: Organization, now=None) -> dict:
         "open_institutions": {"columns": open_columns, "rows": open_rows,
                               "total": {c: sum(open_rows[r][c] for r in open_rows) for c in open_columns}},
     }
-
-
-def figures_cached(campaign, level: Organization) -> dict:
-    """`figures` through the versioned cache: recomputed after any filing changes (the
-    campaign's data version) and at least every FIGURES_SECONDS (check-ins, quiz attempts)."""
-    return public_cache.cached("statistics-figures", campaign, lambda: figures(campaign, level), level.pk,
-                               level.path, timeout=FIGURES_SECONDS)
 
 
 def unit_activities(campaign, level: Organization, limit: int = 100):

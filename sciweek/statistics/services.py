@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from sciweek.accounts import audit, policy
 
-from . import selectors
+from . import selectors, snapshots
 from .models import StatisticsPublication
 
 
@@ -25,7 +25,7 @@ def _bump():
 def publish(campaign, organization, *, actor) -> StatisticsPublication:
     policy.require(actor, "statistics.publish", organization)
     now = timezone.now()
-    snapshot = selectors.figures(campaign, organization, now=now)
+    snapshot = snapshots.recount(campaign, organization).figures  # counted now, and kept for the page
     publication, created = StatisticsPublication.objects.update_or_create(
         campaign=campaign, organization=organization,
         defaults={"org_path": organization.path, "published_at": now, "published_by": actor, "figures": snapshot})

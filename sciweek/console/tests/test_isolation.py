@@ -62,6 +62,7 @@ MATRIX = {
     "reservations:check_in": (lambda o: {"session_id": o["session"].pk}, ["get", "post"]),
     "statistics:export": (lambda o: {"organization_id": o["org"].pk}, ["get"]),
     "statistics:publish": (lambda o: {"organization_id": o["org"].pk}, ["post"]),
+    "statistics:status": (lambda o: {"organization_id": o["org"].pk}, ["get"]),
 }
 # Apps whose console routes have a matrix of their own (with the objects they need).
 # quiz: quiz/tests/test_console_isolation.py (console_views) and test_stats_isolation.py (stats_views),

@@ -8,7 +8,7 @@ from sciweek.evaluation.models import Indicator
 
 ATTACKERS = ["sjz-admin", "sjz-reviewer", "sjz-filer", "unit-admin", "unit-filer"]
 MATRIX = {
-    "scorecard": ("ev",), "scheme": ("ev",), "simulate": ("ev",), "evidence": ("ev", "subject", "indicator"),
+    "scorecard": ("ev",), "scheme": ("ev",), "scheme_change": ("ev",), "simulate": ("ev",), "evidence": ("ev", "subject", "indicator"),
     "score": ("ev", "subject"), "support": ("ev", "subject"), "transition": ("ev", "action"),
 }
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 
-from sciweek.statistics import exports, selectors, tables
+from sciweek.statistics import exports, selectors, snapshots, tables
 
 from .conftest import YEAR, signed_in
 
@@ -45,7 +45,7 @@ def test_the_export_equals_the_page(client, tree, by):
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     document = lxml_html.fromstring(page.content.decode())
     workbook = load_workbook(io.BytesIO(b"".join(export.streaming_content)), read_only=True)
-    figures = selectors.figures_cached(tree["campaign"], tree["p"])
+    figures = snapshots.current(tree["campaign"], tree["p"]).figures
     built = tables.all_tables(figures, by)
     compared = 0
     for name, table in exports.sheet_names(built):
