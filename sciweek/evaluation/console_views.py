@@ -144,9 +144,7 @@ def scheme(request, pk):
     evaluation = _evaluation(request, pk)
     editable = "edit" in available_actions(request.user, evaluation)
     sch = selectors.scheme(evaluation)
-    forms = [(i, IndicatorForm(request.POST if request.method == "POST" else None, prefix=f"i{i.pk}", initial={
-        "weight": i.weight, "direction": i.direction, "method": i.method, "target": i.target,
-        "band_high": i.band_high, "band_low": i.band_low})) for i in sch.indicators]
+    forms = _indicator_rows(sch, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         policy.require(request.user, "evaluation.manage", evaluation)
@@ -171,16 +169,25 @@ def scheme(request, pk):
     return _scheme_page(request, evaluation, sch, forms, editable, status=status)
 
 
+def _indicator_rows(sch, data=None) -> list:
+    """One weight/direction/method form per indicator, bound to ``data`` when posted."""
+    return [(i, IndicatorForm(data, prefix=f"i{i.pk}", initial={
+        "weight": i.weight, "direction": i.direction, "method": i.method, "target": i.target,
+        "band_high": i.band_high, "band_low": i.band_low})) for i in sch.indicators]
+
+
 def _scheme_page(request, evaluation, sch, forms, editable, *, indicator_form=None, group_form=None, status=200):
     counts = {}
     for subject in sch.subjects:
         counts[subject.peer_group_id] = counts.get(subject.peer_group_id, 0) + 1
-    pillars = list(evaluation.pillars.order_by("position", "id"))
+    if indicator_form is None and editable:
+        indicator_form = NewIndicatorForm(pillars=list(evaluation.pillars.order_by("position", "id")),
+                                          sources=source_choices())
     return render(request, "evaluation/console/scheme.html", {
         "evaluation": evaluation, "scheme": sch, "forms": forms, "editable": editable,
         "total_weight": sum((i.weight for i in sch.indicators), Decimal(0)),
         "groups": [(g, counts.get(g.id, 0)) for g in sch.groups],
-        "indicator_form": indicator_form or NewIndicatorForm(pillars=pillars, sources=source_choices()),
+        "indicator_form": indicator_form,
         "group_form": group_form or PeerGroupForm(),
         "actions": available_actions(request.user, evaluation)}, status=status)
 
@@ -250,10 +257,7 @@ def _int(raw) -> int:
 def _invalid_scheme_change(request, evaluation, **forms):
     sch = selectors.scheme(evaluation)
     editable = "edit" in available_actions(request.user, evaluation)
-    rows = [(i, IndicatorForm(prefix=f"i{i.pk}", initial={
-        "weight": i.weight, "direction": i.direction, "method": i.method, "target": i.target,
-        "band_high": i.band_high, "band_low": i.band_low})) for i in sch.indicators]
-    return _scheme_page(request, evaluation, sch, rows, editable, status=400, **forms)
+    return _scheme_page(request, evaluation, sch, _indicator_rows(sch), editable, status=400, **forms)
 
 
 def _proposed_weights(request, indicators) -> tuple[dict, list[str]]:
