@@ -18,8 +18,9 @@ username / ``SB`` code prefix).
 Then over HTTP (gunicorn ``reserve_burst.gunicorn_args``, pinned to core 0; the client on core
 1), ``--rounds`` reads each, one after another: the national statistics page (national-
 statistician), by activity kind and by date; Hebei's page (hebei-statistician); the API's
-published national figures; and, as the baseline measured in the same run, the console home
-page of the same user. p50/p95/max per page, HTTP statuses, peak worker RSS.
+published national figures; Hebei's scorecard of its cities (the demo's frozen evaluation, and a
+live copy of its scheme computed from the data on every read) and of its departments; and, as
+the baseline measured in the same run, the console home page of the same user. p50/p95/max per page, HTTP statuses, peak worker RSS.
 """
 from __future__ import annotations
 
@@ -210,6 +211,25 @@ def filing_season(env, var_dir, client, pages, campaign, root, hebei, sampler, s
     }
 
 
+def scorecard_evaluations(campaign, hebei):
+    """Hebei's scorecards on the national data: the demo's 2020 evaluation (frozen: read from its
+    snapshot) and a live copy of its scheme (computed from the filed data on every read, the
+    figure issue 15 sets: p95 < 500 ms)."""
+    from datetime import date
+
+    from sciweek.evaluation import services as evaluation_services
+    from sciweek.evaluation.demo import LABELS
+    from sciweek.evaluation.models import Evaluation
+    from sciweek.evaluation.schemes import build_default
+
+    frozen = Evaluation.objects.get(campaign=campaign, organization=hebei, frozen_at__isnull=False, is_demo=True)
+    live = Evaluation.objects.filter(campaign=campaign, organization=hebei, name="bench live scorecard").first()
+    if live is None:
+        live = evaluation_services.create_evaluation(None, campaign, hebei, "bench live scorecard", date(2020, 9, 30))
+        build_default(None, live, LABELS)
+    return frozen, live
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
@@ -263,6 +283,8 @@ def main():
     services.publish(campaign, root, actor=statistician)
     report["publish_national_s"] = round(time.perf_counter() - started, 2)
 
+    frozen, live = scorecard_evaluations(campaign, hebei)
+
     server = start_server(env, args.port, 3, 4, log_path=Path(var_dir) / "server.log")
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {1})
@@ -278,6 +300,9 @@ def main():
         "hebei_page": (f"/console/statistics/?year=2020&org={hebei.pk}&by=org_kind", provincial),
         "national_api": (f"/api/v1/campaigns/2020/statistics/{root.pk}", {}),
         "national_export": (f"/console/statistics/export/{root.pk}.xlsx?year=2020", national),
+        "hebei_scorecard_frozen": (f"/console/evaluation/{frozen.pk}/?group=cities", provincial),
+        "hebei_scorecard_live": (f"/console/evaluation/{live.pk}/?group=cities", provincial),
+        "hebei_scorecard_live_departments": (f"/console/evaluation/{live.pk}/?group=departments", provincial),
     }
     timings = {k: [] for k in pages}
     statuses = {}

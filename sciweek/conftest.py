@@ -1,5 +1,7 @@
-"""Shared fixtures. The 2020 demo is loaded once per test database; transactional tests
-(which flush the database) reload it on demand through the `demo` fixture."""
+"""Shared fixtures. The 2020 demo is loaded once per test database and copied; after a
+transactional test flushed the database, the `demo` fixture puts the copy back
+(core/tests/demo_snapshot)."""
+import freezegun
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -9,14 +11,21 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import sciweek.urls  # noqa: E402,F401
 from sciweek.accounts.models import User
 from sciweek.campaigns.models import Campaign
+from sciweek.core.tests import demo_snapshot
 from sciweek.demo.loader import load_demo
 from sciweek.organizations.models import Organization
+
+# pytest's clock (--durations) keeps real time inside freeze_time blocks.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.conf import settings
+
     with django_db_blocker.unblock():
         load_demo()
+        demo_snapshot.take(settings.MEDIA_ROOT)
 
 
 @pytest.fixture(autouse=True)
@@ -44,11 +53,14 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture
-def demo(db):
-    """The 2020 demo campaign (loaded if a transactional test flushed it)."""
+def demo(db, settings):
+    """The 2020 demo campaign (put back as first loaded if a transactional test flushed it)."""
     campaign = Campaign.objects.filter(year=2020).first()
     if campaign is None or not Organization.objects.filter(name="河北省").exists():
-        campaign, _ = load_demo()
+        if demo_snapshot.restore(settings.MEDIA_ROOT):
+            campaign = Campaign.objects.get(year=2020)
+        else:
+            campaign, _ = load_demo()
     return campaign
 
 

@@ -26,7 +26,7 @@ def main():
             page.goto(f"{base[0]}//{base[2]}/accounts/login/")
             page.fill("#id_username", args.login[0])
             page.fill("#id_password", args.login[1])
-            page.click("button[type=submit]")
+            page.click("form:has(#id_username) button[type=submit]")
             if len(args.login) > 2:
                 page.fill("#id_token", args.login[2])
                 page.click("form.stack button[type=submit]")
