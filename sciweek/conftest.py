@@ -57,7 +57,10 @@ def demo(db, settings):
     """The 2020 demo campaign (put back as first loaded if a transactional test flushed it)."""
     campaign = Campaign.objects.filter(year=2020).first()
     if campaign is None or not Organization.objects.filter(name="河北省").exists():
-        if demo_snapshot.restore(settings.MEDIA_ROOT):
+        # The copy replaces every table: only into a flushed database, never over the rows a
+        # test's own fixtures made first (those get the demo loaded beside them).
+        flushed = not Organization.objects.exists() and not User.objects.exists()
+        if flushed and demo_snapshot.restore(settings.MEDIA_ROOT):
             campaign = Campaign.objects.get(year=2020)
         else:
             campaign, _ = load_demo()
