@@ -9,10 +9,12 @@ class CommendationsConfig(AppConfig):
 
     def ready(self):
         from sciweek.accounts.audit import register_labels
+        from sciweek.api.registry import register_router
         from sciweek.console.registry import NavEntry, register_nav
         from sciweek.portal.registry import RegionSection, register_region_section
 
         from . import selectors
+        from .api import router
 
         register_labels({
             "commendations.created": _("创建表彰名单"),
@@ -35,3 +37,4 @@ class CommendationsConfig(AppConfig):
         register_nav(NavEntry("commendations:index", _("表彰"), action="commendation.view", order=67))
         register_region_section(RegionSection("commendations", "commendations/public/_region.html",
                                               selectors.region_section, order=70))
+        register_router(router)  # tag "statistics", described by the statistics app

@@ -9,10 +9,12 @@ class EvaluationConfig(AppConfig):
 
     def ready(self):
         from sciweek.accounts.audit import register_labels
+        from sciweek.api.registry import register_router
         from sciweek.console.registry import NavEntry, register_nav
         from sciweek.portal.registry import RegionSection, register_region_section
 
         from . import public
+        from .api import router
 
         register_labels({
             "evaluation.created": _("新建评估"),
@@ -28,3 +30,4 @@ class EvaluationConfig(AppConfig):
         register_nav(NavEntry("evaluation:list", _("评估"), action="evaluation.view", order=66))
         register_region_section(RegionSection("evaluation.published", "evaluation/public/_region.html",
                                               public.region_section, order=60))
+        register_router(router)  # tag "statistics", described by the statistics app

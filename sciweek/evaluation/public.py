@@ -23,7 +23,8 @@ def region_section(campaign, region) -> dict | None:
             return {"none": True}
         groups = []
         for key, label in peer_groups(evaluation):
-            rows = [{"rank": s.rank, "name": s.organization_name, "total": s.total, "band": s.band}
+            rows = [{"rank": s.rank, "organization_id": s.organization_id, "name": s.organization_name,
+                     "total": s.total, "band": s.band}
                     for s in standings(evaluation, key)]
             if rows:
                 groups.append({"key": key, "label": label, "rows": rows})

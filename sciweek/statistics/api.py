@@ -18,7 +18,8 @@ from . import selectors, tables
 from .selectors import DIMENSIONS, METRICS, NOT_RECORDED
 
 router = Router(tags=["statistics"])
-TAGS = [{"name": "statistics", "description": "各级发布的统计数据（公开） / Statistics as published by each level (public)"}]
+TAGS = [{"name": "statistics", "description": "各级发布的统计数据、工作评估结果和表彰名单（公开） / "
+                                           "Statistics, evaluation results and commendation lists as published by each level (public)"}]
 
 
 class StatisticsMetricOut(Schema):

@@ -67,6 +67,12 @@ TESTED_OPERATIONS = {
     ("get", "/api/v1/campaigns/{year}/statistics/{organization_id}"): [
         "sciweek.statistics.tests.test_publish::test_publish_shows_the_snapshot_on_the_region_page_and_in_the_api",
         "sciweek.statistics.tests.test_publish::test_an_unknown_year_or_level_in_the_api"],
+    ("get", "/api/v1/campaigns/{year}/evaluations/{organization_id}"): [
+        "sciweek.evaluation.tests.test_api::test_the_published_ranking_as_frozen",
+        "sciweek.evaluation.tests.test_api::test_nothing_before_publishing"],
+    ("get", "/api/v1/campaigns/{year}/commendations/{organization_id}"): [
+        "sciweek.commendations.tests.test_api::test_only_a_list_on_notice_or_final_is_answered",
+        "sciweek.commendations.tests.test_api::test_the_demo_list_as_the_region_page_shows_it"],
     ("get", "/api/v1/campaigns/{year}/contests"): [CONTESTS + "test_list_detail_entries_and_an_entry"],
     ("get", "/api/v1/campaigns/{year}/contests/{slug}"): [CONTESTS + "test_list_detail_entries_and_an_entry",
                                 CONTESTS + "test_draft_contests_are_not_found"],
