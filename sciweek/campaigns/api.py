@@ -25,6 +25,20 @@ def campaign_or_404(year: int) -> Campaign:
     return campaign
 
 
+def public_region_section_or_404(year: int, organization_id: int, read_section, missing: str):
+    """The campaign, the level and what ``read_section(campaign, level)`` (a portal region section's
+    reader) says that level made public; one 404 with ``missing`` for an unknown level and for one
+    that has published nothing, so an answer never tells the two apart."""
+    from sciweek.organizations.models import Organization
+
+    campaign = campaign_or_404(year)
+    level = Organization.objects.filter(pk=organization_id).first()
+    section = read_section(campaign, level) if level is not None else None
+    if section is None:
+        raise not_found(missing)
+    return campaign, level, section
+
+
 @router.get("/campaigns", response={200: CampaignList, **COMMON_ERRORS},
             operation_id="listCampaigns", summary="活动周列表 / List campaigns", openapi_extra=OPTIONAL_AUTH)
 def list_campaigns(request):

@@ -10,10 +10,9 @@ from ninja import Path, Router, Schema
 from pydantic import Field
 
 from sciweek.api.auth import OPTIONAL_AUTH
-from sciweek.api.errors import COMMON_ERRORS, INVALID, NOT_FOUND, not_found
+from sciweek.api.errors import COMMON_ERRORS, INVALID, NOT_FOUND
 from sciweek.api.schemas import MAX_ID
-from sciweek.campaigns.api import YEAR, campaign_or_404
-from sciweek.organizations.models import Organization
+from sciweek.campaigns.api import YEAR, public_region_section_or_404
 
 from . import selectors
 
@@ -53,11 +52,8 @@ def public_commendation(request, year: int = YEAR,
                         organization_id: int = Path(..., ge=1, le=MAX_ID, description="表彰单位 / the level")):
     """一级组织的科技活动周表彰名单：公示中或已公布的优秀组织单位和先进个人。草拟、待审定的名单返回 404。
     / A level's list of commended units and people, while on public notice or once final."""
-    campaign = campaign_or_404(year)
-    level = Organization.objects.filter(pk=organization_id).first()
-    section = selectors.region_section(campaign, level) if level is not None else None
-    if section is None:
-        raise not_found(_("这一级没有公示或公布本届的表彰名单。"))
+    campaign, level, section = public_region_section_or_404(year, organization_id, selectors.region_section,
+                                                            _("这一级没有公示或公布本届的表彰名单。"))
     data = section["commendation"]
     return {"year": campaign.year, "organization_id": level.pk, "organization": level.name, "title": data["title"],
             "status": data["status"], "notice_starts_on": data["notice_starts_on"],

@@ -11,10 +11,9 @@ from ninja import Path, Router, Schema
 from pydantic import Field
 
 from sciweek.api.auth import OPTIONAL_AUTH
-from sciweek.api.errors import COMMON_ERRORS, INVALID, NOT_FOUND, not_found
+from sciweek.api.errors import COMMON_ERRORS, INVALID, NOT_FOUND
 from sciweek.api.schemas import MAX_ID
-from sciweek.campaigns.api import YEAR, campaign_or_404
-from sciweek.organizations.models import Organization
+from sciweek.campaigns.api import YEAR, public_region_section_or_404
 
 from . import public
 
@@ -53,11 +52,8 @@ def published_evaluation(request, year: int = YEAR,
                          organization_id: int = Path(..., ge=1, le=MAX_ID, description="评估单位 / the level")):
     """一级组织发布的科技活动周工作评估：各组（如设区市、省直部门）的名次、总分和色带，与定格时完全一致。
     未发布的返回 404。/ A level's published evaluation: each peer group's ranking, as frozen."""
-    campaign = campaign_or_404(year)
-    level = Organization.objects.filter(pk=organization_id).first()
-    section = public.region_section(campaign, level) if level is not None else None
-    if section is None:
-        raise not_found(_("这一级没有发布本届的工作评估结果。"))
+    campaign, level, section = public_region_section_or_404(year, organization_id, public.region_section,
+                                                            _("这一级没有发布本届的工作评估结果。"))
     data = section["evaluation"]
     return {"year": campaign.year, "organization_id": level.pk, "organization": level.name, "name": data["name"],
             "evaluated_on": data["evaluated_on"], "published_at": data["published_at"],
