@@ -92,8 +92,17 @@ def grants(user) -> list[Grant]:
 
 def forget(user) -> None:
     """Drop the cached grants (after a role change within the same request)."""
-    for cached in ("_sciweek_grants", "_sciweek_receiving"):
+    for cached in ("_sciweek_grants", "_sciweek_receiving", "_sciweek_memo"):
         user.__dict__.pop(cached, None)
+
+
+def remembered(user, name: str, compute):
+    """``compute()`` once per request for a figure derived from the user's grants (kept on the
+    user object, like the grants themselves, and dropped with them by `forget`)."""
+    memo = user.__dict__.setdefault("_sciweek_memo", {})
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
 
 
 def roles_for(action: str) -> frozenset[str]:

@@ -173,9 +173,9 @@ def clock_figures_counted(campaign, level: Organization, now=None) -> dict[str, 
 def receives_news(user) -> bool:
     """Does the user decide on news for some level with organizations below it? (The review
     queue's nav entry shows only then: a unit's publicity officer receives nothing.) Once per
-    request: kept on the user object."""
-    if not hasattr(user, "_receives_news"):
+    request (`policy.remembered`, so a role change followed by `policy.forget` is seen)."""
+    def compute():
         levels = policy.receiving_level_ids(user, "news.review")
-        user._receives_news = levels is None or (
-            bool(levels) and Organization.objects.filter(pk__in=levels, numchild__gt=0).exists())
-    return user._receives_news
+        return levels is None or (bool(levels) and Organization.objects.filter(pk__in=levels, numchild__gt=0).exists())
+
+    return policy.remembered(user, "news.receives_news", compute)
