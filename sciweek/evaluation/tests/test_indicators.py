@@ -56,3 +56,47 @@ def test_live_scorecard_worked_by_hand(evaluation, small):
     assert [s.peer_group for s in selectors.standings(evaluation)] == ["cities"] * 3 + ["departments"]
     assert [s.organization_name for s in selectors.standings(evaluation, "departments")] == ["甲省科技厅"]
     assert selectors.peer_groups(evaluation) == [("cities", "市"), ("departments", "部门")]
+
+
+def _check_ins_of(evaluation):
+    return {name: value for (name, code), value in raw_by_name(evaluation).items() if code == "check_ins"}
+
+
+def _check_in(small, seats, username):
+    from sciweek.accounts.models import User
+    from sciweek.activities.models import Session
+    from sciweek.reservations.models import Reservation
+
+    from .conftest import at
+
+    session = Session.objects.filter(activity__organization=small["u1"]).first()
+    Reservation.objects.create(session=session, person=User.objects.create(username=username), seats=seats,
+                               status="confirmed", code=username[-6:].upper(), checked_in_at=at(8, 24, 10))
+
+
+def test_check_ins_before_a_future_evaluation_date_are_counted_at_once(evaluation, small):
+    assert _check_ins_of(evaluation)["甲一市"] == 5
+    _check_in(small, 2, "e-late-1")
+    assert _check_ins_of(evaluation)["甲一市"] == 7
+
+
+def test_check_ins_before_a_past_evaluation_date_are_counted_once_per_filing_change(
+        evaluation, small, django_assert_max_num_queries):
+    """Once the evaluation date is past, its check-ins are settled: the scan is kept under the
+    filings' data version (a filing change counts again)."""
+    from freezegun import freeze_time
+
+    from sciweek.activities.models import Activity
+    from sciweek.evaluation.indicators import Context, compute_raw
+
+    sch = selectors.scheme(evaluation)
+    ctx_args = (small["campaign"].pk, small["p"].path, [s.org_path for s in sch.subjects], evaluation.evaluated_on)
+    check_ins = {i.id: i.source for i in sch.indicators if i.source == "check_ins"}
+    with freeze_time("2097-01-10 12:00:00"):
+        assert _check_ins_of(evaluation)["甲一市"] == 5
+        with django_assert_max_num_queries(1):  # the data version's seek, no scan
+            compute_raw(Context(*ctx_args), check_ins)
+        _check_in(small, 2, "e-late-2")  # written straight into the past, as no service does
+        assert _check_ins_of(evaluation)["甲一市"] == 5
+        Activity.objects.filter(organization=small["u1"]).first().save()  # any filing change
+        assert _check_ins_of(evaluation)["甲一市"] == 7
