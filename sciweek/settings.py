@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sciweek.core.middleware.ServerTimingMiddleware",  # only with SCIWEEK_SERVER_TIMING (the fault scripts)
     "sciweek.core.middleware.CurrentRequestMiddleware",
     "sciweek.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -172,6 +173,8 @@ else:
 # JSON API rate limit per client (valid token, else IP), fixed window in the cache: "120/min", "10/s", "".
 # With the cache unavailable, token clients and every write are counted in the database
 # (api.RateCounter); anonymous reads pass.
+# Server-Timing header with each request's wait on Redis (core.middleware.ServerTimingMiddleware).
+SCIWEEK_SERVER_TIMING = env.bool("SCIWEEK_SERVER_TIMING", default=False)
 SCIWEEK_API_RATE_LIMIT = env.str("SCIWEEK_API_RATE_LIMIT", default="120/min")
 
 # Absolute session lifetime 12 h; idle timeout enforced by IdleSessionTimeoutMiddleware.

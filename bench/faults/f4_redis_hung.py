@@ -3,9 +3,13 @@
 Worse than down: connections open but nothing answers. The mixed load of F3 at 6
 connections (pages, API list, reservations, sign-ins; few enough that a request's time is its
 own and not a queue); 6 s baseline, 30 s with Redis stopped,
-4 s after SIGCONT. Checks: no request during the hang takes longer than the cache's socket
-timeout (read from the settings) plus a margin (the baseline p95 of the same run + 0.25 s);
-error ratio < 0.5 % as in F3; no gunicorn WORKER TIMEOUT in its log; check_integrity.
+4 s after SIGCONT. Checks: no request waits on Redis longer than one socket timeout (read
+from the settings) + 50 ms, as the server itself measures it (`Server-Timing: cache;dur=…`,
+SCIWEEK_SERVER_TIMING on: the time spent inside Redis calls, whatever the CPU queue did to
+the rest of the request); every request that overlapped the hang said so; error ratio < 0.5 %
+as in F3; no gunicorn WORKER TIMEOUT in its log; check_integrity. Each kind's p95 before and
+during the hang is reported beside it (on one loaded core it moves with CPU queueing: a
+sign-in hashes a password, a page the cache cannot answer is rendered whole).
 
     .venv/bin/python bench/faults/f4_redis_hung.py
 """
@@ -14,7 +18,7 @@ import json
 import threading
 import time
 
-from harness import Fault, Mixed, main_exit, ms
+from harness import Fault, Mixed, main_exit, ms, percentile
 
 # Few connections, so a request's time is its own cost and not a queue behind others.
 BASELINE_S, HUNG_S, AFTER_S, CONNECTIONS = 6, 30, 4, 6
@@ -26,7 +30,7 @@ SETTINGS = ("from django.conf import settings; import json; o = settings.CACHES[
 
 def main():
     with Fault(4, "redis_hung", limit=130) as f:
-        f.start_all()
+        f.start_all(SCIWEEK_SERVER_TIMING="1")
         out = f.manage("shell", "-c", SETTINGS).stdout
         cfg = json.loads(next(line for line in out.splitlines() if line.startswith("CFG"))[3:])
         timeout = float(cfg["socket_timeout"] or 0)
@@ -77,7 +81,18 @@ def main():
         kind_over = {kind: pair for kind, pair in kind_p95.items()
                      if pair[1] / 1000 > pair[0] / 1000 + timeout + 0.25}
         figures["p95_by_kind_ms"] = ",".join(f"{k}:{b:.0f}->{h:.0f}" for k, (b, h) in sorted(kind_p95.items()))
-        checks = {"socket_timeout_set": timeout > 0, "p95_per_kind_within_one_timeout": not kind_over,
+        figures["p95_by_kind_within_one_timeout"] = not kind_over  # reported, not judged (see the docstring)
+        # What the hang made each request wait, measured by the server: at most one timeout.
+        answered = [r for r in overlapping if r.status]
+        waits = [r.cache_ms for r in answered if r.cache_ms is not None]
+        wait_limit_ms = (max(timeout, float(cfg["connect_timeout"] or 0))) * 1000 + 50
+        figures.update({"cache_wait_max_ms": round(max(waits, default=0), 1),
+                        "cache_wait_p95_ms": ms(percentile([w / 1000 for w in waits], 95)) if waits else None,
+                        "cache_wait_limit_ms": round(wait_limit_ms), "timed_requests": f"{len(waits)}/{len(answered)}",
+                        "waited_a_timeout": sum(1 for w in waits if w >= timeout * 1000 * 0.9)})
+        checks = {"socket_timeout_set": timeout > 0,
+                  "every_request_timed": bool(answered) and len(waits) == len(answered),
+                  "cache_wait_within_one_timeout": bool(waits) and max(waits) <= wait_limit_ms,
                   "error_ratio_lt_0.5pct": hung["error_ratio"] is not None and hung["error_ratio"] < 0.005,
                   "no_worker_timeout": timeouts == 0, "invariant": integrity_ok}
         over_by_kind = {}

@@ -92,3 +92,30 @@ class MethodNotAllowedPageMiddleware:
             page._has_been_logged = True  # require_http_methods already logged it
             return page
         return response
+
+
+class ServerTimingMiddleware:
+    """With ``SCIWEEK_SERVER_TIMING`` on, every response says how long the request waited on
+    Redis (``Server-Timing: cache;dur=<ms>``, the W3C header browsers' network panels show).
+    The Redis-hung fault (bench/faults/f4) holds every request to at most one socket timeout
+    with it, measured where it happens rather than guessed from latencies on a loaded core.
+    Off by default: it tells clients about the server's internals."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+        from django.core.exceptions import MiddlewareNotUsed
+
+        if not getattr(settings, "SCIWEEK_SERVER_TIMING", False):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .resilient_cache import start_timing, stop_timing
+
+        token = start_timing()
+        try:
+            response = self.get_response(request)
+        finally:
+            waited = stop_timing(token)
+        response.headers["Server-Timing"] = f"cache;dur={waited * 1000:.1f}"
+        return response

@@ -20,6 +20,7 @@ Settings (``CACHES[...]["OPTIONS"]``): ``IGNORE_EXCEPTIONS`` as django-redis;
 ``CIRCUIT_COOLDOWN`` (seconds, default 5). Pick short ``SOCKET_CONNECT_TIMEOUT`` and
 ``SOCKET_TIMEOUT``: they are what the first failing request pays.
 """
+import contextvars
 import logging
 import socket
 import threading
@@ -52,6 +53,22 @@ WRITES_ONE = frozenset({"set", "add", "delete", "incr", "decr", "incr_version", 
 WRITES_MANY = frozenset({"set_many", "delete_many", "delete_pattern", "clear"})
 # What counts as "Redis is not answering": not a ResponseError (Redis answered, e.g. WRONGTYPE).
 OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, socket.timeout, OSError)
+
+
+# The time the current request spent waiting on Redis (core.middleware.ServerTimingMiddleware
+# starts it; None outside a timed request). Per thread and per task, as contextvars are.
+_waited: contextvars.ContextVar = contextvars.ContextVar("sciweek_cache_waited", default=None)
+
+
+def start_timing() -> contextvars.Token:
+    return _waited.set([0.0])
+
+
+def stop_timing(token: contextvars.Token) -> float:
+    """Seconds spent in Redis calls since `start_timing` (skipped calls cost nothing)."""
+    holder = _waited.get()
+    _waited.reset(token)
+    return holder[0] if holder else 0.0
 
 
 class CircuitOpen(RedisConnectionError):
@@ -224,6 +241,7 @@ class GuardedClient:
                 kind = None
         if kind is None:
             raise ConnectionInterrupted(connection=None) from CircuitOpen(f"circuit open for Redis at {breaker.name}")
+        started = time.perf_counter()
         try:
             result = method(*args, **kwargs)
         except ConnectionInterrupted as interrupted:
@@ -237,6 +255,10 @@ class GuardedClient:
             # worker interrupted): a probe hands its turn back, the next call probes again.
             breaker.released(kind)
             raise
+        finally:
+            holder = _waited.get()
+            if holder is not None:
+                holder[0] += time.perf_counter() - started
         if kind == "probe":
             self._recover()
         return result
