@@ -16,6 +16,15 @@ the breaker remembers those keys (bounded) and deletes them when it closes, so a
 session cannot come back from the cache. A process that restarts during an outage forgets
 its list; the values then live until their timeout.
 
+While the breaker is open, plain values are kept in a small memory cache of the process
+(``FallbackCache``: get, set, delete and their ``_many`` forms, each value for at most
+``FALLBACK_SECONDS``), so pages still find what they computed a moment ago instead of
+rendering everything whole on every request (F3 in docs/reliability.md: 10× the p95 on one
+core without it). Counters, ``add`` (used as a lock) and the rest still fail as misses, so
+security limits and locks fall back to the database as before; a value kept there is seen by
+this process only and is dropped when the breaker closes (the keys written meanwhile are
+deleted in Redis too), so no process reads a value the outage left behind.
+
 Settings (``CACHES[...]["OPTIONS"]``): ``IGNORE_EXCEPTIONS`` as django-redis;
 ``CIRCUIT_COOLDOWN`` (seconds, default 5). Pick short ``SOCKET_CONNECT_TIMEOUT`` and
 ``SOCKET_TIMEOUT``: they are what the first failing request pays.
@@ -27,6 +36,8 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -35,6 +46,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger("sciweek.cache")
 
 DEFAULT_COOLDOWN = 5.0
+FALLBACK_SECONDS = 30  # the longest a value lives in the process while Redis is away
+FALLBACK_ENTRIES = 2_000
 MAX_UNSYNCED_KEYS = 20_000  # keys remembered for repair per server and process (~2 MB at most)
 REPAIR_BATCH = 500
 
@@ -86,6 +99,58 @@ def _where(server) -> str:
     return ", ".join(places)
 
 
+class FallbackCache:
+    """The process's memory cache for plain values while the breaker is open. Only reads and
+    plain writes are served: `incr`, `add` and the rest keep failing, so what must be shared
+    (rate limits, locks) never counts on one process's memory."""
+
+    SERVED = frozenset({"get", "set", "delete", "get_many", "set_many", "delete_many", "has_key"})
+
+    def __init__(self, name: str):
+        self._cache = LocMemCache(f"sciweek-fallback-{name}", {
+            "TIMEOUT": FALLBACK_SECONDS, "OPTIONS": {"MAX_ENTRIES": FALLBACK_ENTRIES, "CULL_FREQUENCY": 4}})
+
+    @staticmethod
+    def _timeout(timeout):
+        if timeout is DEFAULT_TIMEOUT or timeout is None:
+            return FALLBACK_SECONDS
+        return max(0, min(float(timeout), FALLBACK_SECONDS))
+
+    def serves(self, name: str, kwargs: dict) -> bool:
+        return name in self.SERVED and not kwargs.get("nx") and not kwargs.get("xx")
+
+    def call(self, name: str, args: tuple, kwargs: dict):
+        """The django-redis client method `name`, answered from memory (its positional order)."""
+        c = self._cache
+
+        def arg(position, keyword, default=None):
+            return args[position] if len(args) > position else kwargs.get(keyword, default)
+
+        if name == "get":
+            return c.get(arg(0, "key"), arg(1, "default"), version=arg(2, "version"))
+        if name == "set":
+            c.set(arg(0, "key"), arg(1, "value"), self._timeout(arg(2, "timeout", DEFAULT_TIMEOUT)),
+                  version=arg(3, "version"))
+            return True
+        if name == "delete":
+            return int(c.delete(arg(0, "key"), version=arg(1, "version")))
+        if name == "get_many":
+            return c.get_many(arg(0, "keys", ()), version=arg(1, "version"))
+        if name == "set_many":
+            c.set_many(arg(0, "data", {}), self._timeout(arg(1, "timeout", DEFAULT_TIMEOUT)), version=arg(2, "version"))
+            return None
+        if name == "delete_many":
+            keys = list(arg(0, "keys", ()))
+            c.delete_many(keys, version=arg(1, "version"))
+            return len(keys)
+        if name == "has_key":
+            return c.has_key(arg(0, "key"), version=arg(1, "version"))
+        raise KeyError(name)
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
 class CircuitBreaker:
     """Closed → (failure) → open → (cooldown) → half-open: one probe → closed or open again.
 
@@ -106,6 +171,7 @@ class CircuitBreaker:
         self._failed_probes = 0
         self._unsynced: set = set()
         self._overflow = False
+        self.fallback = FallbackCache(name)
 
     def allow(self, writes: list | None = None) -> str | None:
         """The kind of call this may be ("closed" or "probe"), or None: answer without Redis
@@ -146,6 +212,7 @@ class CircuitBreaker:
                 return keys
             self.state = self.CLOSED
             overflow, self._overflow = self._overflow, False
+            self.fallback.clear()  # what the process kept meanwhile never reached Redis
         logger.warning("Redis at %s is back after %.1f s (%d failed probes): cache in use again",
                        self.name, self.clock() - self._outage_started, self._failed_probes)
         if overflow:
@@ -240,6 +307,8 @@ class GuardedClient:
                 breaker.remember(writes)
                 kind = None
         if kind is None:
+            if breaker.fallback.serves(name, kwargs):
+                return breaker.fallback.call(name, args, kwargs)
             raise ConnectionInterrupted(connection=None) from CircuitOpen(f"circuit open for Redis at {breaker.name}")
         started = time.perf_counter()
         try:

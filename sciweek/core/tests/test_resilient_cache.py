@@ -35,8 +35,13 @@ def timed(call):
     return result, time.perf_counter() - start
 
 
+# What ten_calls answers while the breaker is open: plain values from the process's memory
+# (FallbackCache), `add` refused (a lock must not count on one process).
+OPEN_ANSWERS = ["miss", True, {"a": 1}, None, True] * 2
+
+
 def ten_calls(cache):
-    """Ten cache calls of the kinds pages make; all answered as misses or no-ops when Redis is away."""
+    """Ten cache calls of the kinds pages make, none of which may reach Redis while it is away."""
     answers = []
     for _ in range(2):
         answers += [cache.get("a", "miss"), cache.set("a", 1), cache.get_many(["a", "b"]), cache.add("c", 1),
@@ -57,7 +62,7 @@ def test_a_down_redis_costs_one_refused_connect_then_is_not_asked(dead_redis_url
     real = cache.client._client
     monkeypatch.setattr(real, "get", lambda *a, **k: asked.append(a))
     answers, elapsed = timed(lambda: ten_calls(cache))
-    assert answers == ["miss", None, {}, None, None] * 2
+    assert answers == OPEN_ANSWERS
     assert asked == [] and elapsed < TEN_CALLS_SKIPPED
     assert len(breaker_messages(caplog, "unavailable")) == 1  # logged once, not per call
 
@@ -70,7 +75,7 @@ def test_a_hung_redis_costs_one_read_timeout_then_nothing_until_it_is_back(redis
     value, first = timed(lambda: cache.get("kept", "miss"))
     assert value == "miss" and READ_TIMEOUT * 0.8 < first < ONE_TIMEOUT
     answers, elapsed = timed(lambda: ten_calls(cache))
-    assert answers == ["miss", None, {}, None, None] * 2 and elapsed < TEN_CALLS_SKIPPED
+    assert answers == OPEN_ANSWERS and elapsed < TEN_CALLS_SKIPPED
     time.sleep(COOLDOWN + 0.1)
     _, probe = timed(lambda: cache.get("kept"))  # the probe: still hung, one more timeout
     assert probe < ONE_TIMEOUT and cache.breaker.state == CircuitBreaker.OPEN
@@ -301,3 +306,36 @@ def test_server_timing_tells_each_request_its_wait_on_redis(demo, hung_site_cach
     waits = [server_timing_cache_ms(client.get("/")) for _ in range(3)]
     assert READ_TIMEOUT * 800 < waits[0] < ONE_TIMEOUT * 1000
     assert all(w < 20 for w in waits[1:])
+
+
+def test_while_redis_is_away_plain_values_are_kept_in_the_process_and_dropped_when_it_is_back(redis_server):
+    """A page computed a moment ago is found again (F3: without it every page is rendered
+    whole on every request); counters and `add` still fail, so rate limits and locks go to
+    the database; nothing kept meanwhile outlives the outage."""
+    cache = make_cache(redis_server.url)
+    cache.set("shared", "before")
+    redis_server.hang()
+    assert cache.get("shared", "miss") == "miss"  # the call that opens the breaker: one timeout
+    cache.set("page", "<html>")
+    cache.set_many({"a": 1, "b": 2}, timeout=3600)
+    assert cache.get("page") == "<html>" and cache.get_many(["a", "b", "c"]) == {"a": 1, "b": 2}
+    assert cache.has_key("a") and not cache.has_key("c")
+    cache.delete("a")
+    assert cache.get("a") is None
+    assert cache.add("lock", 1) is None and cache.get("lock") is None  # not taken in memory
+    assert cache.incr("shared") is None  # a counter is not counted in one process's memory
+    redis_server.resume()
+    time.sleep(COOLDOWN + 0.1)
+    assert cache.get("page") is None  # the probe: Redis never had it, the memory copy is gone
+    assert cache.get("b") is None
+    assert cache.breaker.state == CircuitBreaker.CLOSED
+
+
+def test_a_value_kept_while_away_lives_no_longer_than_the_fallback_allows(dead_redis_url, monkeypatch):
+    from sciweek.core.resilient_cache import FALLBACK_SECONDS, FallbackCache
+
+    assert FallbackCache._timeout(3600) == FALLBACK_SECONDS and FallbackCache._timeout(5) == 5
+    cache = make_cache(dead_redis_url)
+    cache.get("x")  # opens the breaker
+    cache.set("x", 1, timeout=0)
+    assert cache.get("x") is None
