@@ -1,8 +1,9 @@
 """F3 — Redis shut down (`redis-cli shutdown nosave`) under a mixed load (RELIABILITY-PLAN §3.3).
 
 16 connections in a closed loop: catalog page, activity page, API list, reservations by fresh
-people, and every 20th request a staff sign-in through the real form. 8 s with Redis (the
-baseline, same run), then Redis is shut down and the load goes on for 10 s. Checks, for the
+people, and every 20th request a staff sign-in through the real form. 4 s of warm-up (not
+counted: a fresh server renders every page once), 8 s with Redis (the baseline, same run), then
+Redis is shut down and the load goes on for 10 s. Checks, for the
 Redis-down phase: pages 200, sign-in works, reservations 201, error ratio < 0.5 %, p95 < 2×
 the baseline p95; sign-in once more after the load; check_integrity.
 
@@ -14,7 +15,7 @@ import time
 
 from harness import DEMO_PASSWORD, Fault, Mixed, main_exit, staff_login_sync
 
-BASELINE_S, DOWN_S, CONNECTIONS = 8, 10, 16
+WARMUP_S, BASELINE_S, DOWN_S, CONNECTIONS = 4, 8, 10, 16
 
 
 def main():
@@ -24,17 +25,19 @@ def main():
         marks = {}
 
         def shutdown():
-            time.sleep(BASELINE_S)
+            marks["warm"] = time.monotonic() + WARMUP_S
+            time.sleep(WARMUP_S + BASELINE_S)
             marks["down"] = time.monotonic()
             f.redis.shutdown_nosave()
             marks["gone"] = time.monotonic()
 
         thread = threading.Thread(target=shutdown, daemon=True)
         thread.start()
-        asyncio.run(load.run(CONNECTIONS, BASELINE_S + DOWN_S))
+        asyncio.run(load.run(CONNECTIONS, WARMUP_S + BASELINE_S + DOWN_S))
         thread.join(10)
         for r in load.records:
-            r.phase = "down" if r.start >= marks["gone"] else ("baseline" if r.end < marks["down"] else "switch")
+            r.phase = ("down" if r.start >= marks["gone"] else "warmup" if r.start < marks["warm"]
+                       else "baseline" if r.end < marks["down"] else "switch")
         base, down = load.summary("baseline"), load.summary("down")
         login_ok, _, login_s = staff_login_sync(f.app.url, f.seed["filer"], DEMO_PASSWORD)
         redis_gone = f.redis.proc.poll() is not None
