@@ -250,4 +250,8 @@ LIVE_SESSIONS = [
 ]
 # Members of the public who booked (phone numbers of no one: 1360000xxxx, demo only).
 LIVE_VISITORS = 12
+# The 2020 open days' visitors (loader.build_visits): more people than one session's places, so
+# several came to more than one open day.
+VISITORS_2020 = 160
+VISITOR_2020_PHONE = "1370000{n:04d}"
 LIVE_VISITOR_PHONE = "1360000{n:04d}"

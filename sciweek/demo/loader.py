@@ -304,6 +304,59 @@ class DemoLoader:
         Session.objects.bulk_create(sessions, batch_size=500)
         self.activities = []
 
+    # --- the 2020 visits ---------------------------------------------------------------
+    def build_visits(self, campaign):
+        """The 2020 open days as they went: booked on this platform by the demo's 2020 visitors
+        (some came to several open days, so 人次 exceeds 人), most of them let in at the door,
+        the rest no-shows. Each session's seat counter and each activity's participants are
+        what the booking and check-in services would have left (check_integrity holds)."""
+        from sciweek.participants.models import Profile
+        from sciweek.reservations.models import Reservation
+        from sciweek.reservations.services import _new_code
+
+        sessions = list(Session.objects.filter(activity__campaign=campaign, activity__is_demo=True)
+                        .select_related("activity__organization").order_by("starts_at", "id"))
+        if not sessions or Reservation.objects.filter(session__in=sessions).exists():
+            return
+        rng = random.Random(2020)  # the same visits on every load
+        password = make_password(None)
+        people = []
+        for n in range(1, D.VISITORS_2020 + 1):
+            user, _ = User.objects.get_or_create(
+                username=f"demo-2020-visitor-{n:03d}",
+                defaults={"full_name": f"2020年演示观众{n:03d}", "is_demo": True, "password": password})
+            Profile.objects.get_or_create(user=user, defaults={
+                "phone": D.VISITOR_2020_PHONE.format(n=n), "name": f"2020年演示观众{n:03d}",
+                "consent_at": sessions[0].starts_at - timedelta(days=10)})
+            people.append(user)
+        reservations, attendance = [], {}
+        for session in sessions:
+            capacity = session.capacity or 30
+            booked = rng.randint(capacity * 2 // 3, capacity)  # places taken, in seats
+            visitors = rng.sample(people, booked)
+            seats_taken = checked = 0
+            for i, person in enumerate(visitors):
+                seats = 2 if i % 7 == 3 and seats_taken + 2 <= booked else 1
+                if seats_taken + seats > booked:
+                    break
+                seats_taken += seats
+                booked_at = session.starts_at - timedelta(days=rng.randint(1, 6), minutes=rng.randint(0, 600))
+                let_in = rng.random() < 0.86
+                org = session.activity.organization
+                reservations.append(Reservation(
+                    session=session, person=person, seats=seats, code=_new_code(),
+                    status=Reservation.Status.CONFIRMED, confirmed_at=booked_at,
+                    checked_in_at=session.starts_at + timedelta(minutes=rng.randint(-20, 40)) if let_in else None,
+                    checked_in_by_name=f"{org.short_name or org.name}工作人员" if let_in else ""))
+                if let_in:
+                    checked += seats
+            session.seats_taken = seats_taken
+            attendance[session.activity_id] = attendance.get(session.activity_id, 0) + checked
+        Reservation.objects.bulk_create(reservations, batch_size=500)
+        Session.objects.bulk_update(sessions, ["seats_taken"], batch_size=500)
+        for activity_id, n in attendance.items():  # what the check-in receiver counts
+            Activity.objects.filter(pk=activity_id).update(actual_participants=n)
+
     # --- accounts --------------------------------------------------------------------
     def build_accounts(self, root, hebei):
         accounts = []
@@ -360,6 +413,7 @@ def load_demo(today=None):
     campaign, plan = loader.build_campaign(root, hebei)
     accounts = loader.build_accounts(root, hebei)
     loader.build_activities(campaign, plan, hebei)
+    loader.build_visits(campaign)
     load_quiz_demo(campaign, hebei)
     load_contest_demo(campaign, hebei)
     load_reports_demo(campaign, hebei)

@@ -118,9 +118,13 @@ def test_activity_page_seats_stay_live_while_details_are_cached(client, demo, dj
 
     from sciweek.activities.models import Activity, Session
 
+    from sciweek.reservations.models import Reservation
+
     activity = Activity.objects.filter(campaign=demo, kind="open_day", status="approved").first()
     ahead = timezone.now() - min(s.starts_at for s in activity.sessions.all()) + timedelta(days=2)
-    Session.objects.filter(activity=activity).update(starts_at=F("starts_at") + ahead, ends_at=F("ends_at") + ahead)
+    Reservation.objects.filter(session__activity=activity).delete()  # the 2020 visits: this open day is new again
+    Session.objects.filter(activity=activity).update(starts_at=F("starts_at") + ahead, ends_at=F("ends_at") + ahead,
+                                                     seats_taken=0)
     url = reverse("activities:activity", args=[2020, activity.pk])
     assert "余 30 个名额" in client.get(url).content.decode()
     with django_assert_max_num_queries(6):  # campaign, version, sessions, current campaign: no join, no row reload
