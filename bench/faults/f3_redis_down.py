@@ -36,8 +36,10 @@ def main():
         asyncio.run(load.run(CONNECTIONS, WARMUP_S + BASELINE_S + DOWN_S))
         thread.join(10)
         for r in load.records:
+            # By when a request started: classed by its end, the slow sign-ins that overlap the
+            # switch fell out of the baseline and none out of the last phase.
             r.phase = ("down" if r.start >= marks["gone"] else "warmup" if r.start < marks["warm"]
-                       else "baseline" if r.end < marks["down"] else "switch")
+                       else "baseline" if r.start < marks["down"] else "switch")
         base, down = load.summary("baseline"), load.summary("down")
         login_ok, _, login_s = staff_login_sync(f.app.url, f.seed["filer"], DEMO_PASSWORD)
         redis_gone = f.redis.proc.poll() is not None

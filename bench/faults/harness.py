@@ -18,7 +18,6 @@ import contextlib
 import hashlib
 import json
 import os
-import random
 import re
 import shutil
 import signal
@@ -484,6 +483,8 @@ class Mixed:
     """A closed-loop mixed load: catalog, activity page, API list, reservations (fresh people),
     and now and then a staff sign-in. Records every request with its phase."""
 
+    LOGIN_EVERY = 4.0  # seconds between two sign-ins (each ~0.7 s of CPU here), whatever the connections
+
     def __init__(self, base, seed, session_key="big", people=None, login=True):
         self.base, self.seed, self.login = base, seed, login
         self.session_id = seed["sessions"][session_key]
@@ -514,15 +515,18 @@ class Mixed:
         self.stop_at = time.monotonic() + seconds
         limits = httpx.Limits(max_connections=connections + 4, max_keepalive_connections=connections + 4)
         async with httpx.AsyncClient(limits=limits) as client:
+            # Sign-ins (a password hash each, the costliest request) on a clock, one every
+            # LOGIN_EVERY s for the whole load, so every phase of a run gets the same share:
+            # counted per connection they all fell in its second half, and at random they
+            # still came 1 against 7 (F3), either of which makes a later phase look slower.
+            self._next_login = time.monotonic() + self.LOGIN_EVERY / 2
+
             async def worker(n):
                 i = n
-                # Sign-ins (a password hash each, the costliest request) at random, 1 in 20, so
-                # they spread over the run: counted per connection they all fell in its second
-                # half, which made any later phase look slower than the first (F3).
-                chance = random.Random(n)
                 while time.monotonic() < self.stop_at:
                     i += 1
-                    if self.login and chance.random() < 0.05:
+                    if self.login and time.monotonic() >= self._next_login:
+                        self._next_login += self.LOGIN_EVERY
                         async with httpx.AsyncClient(timeout=30) as own:
                             rec = await staff_login(own, self.base, self.seed["filer"], DEMO_PASSWORD)
                     elif i % 4 == 3 and self.people:
