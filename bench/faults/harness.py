@@ -294,7 +294,8 @@ print("SEED" + json.dumps({"sessions": sessions, "keys": keys, "activity": activ
 
 def _cache_key() -> str:
     digest = hashlib.sha256(SEED_VERSION.encode() + SEED_SCRIPT.encode())
-    for pattern in ("sciweek/*/migrations/*.py", "sciweek/demo/*.py", "sciweek/organizations/data/*"):
+    for pattern in ("sciweek/*/migrations/*.py", "sciweek/demo/*.py", "sciweek/*/demo.py", "sciweek/*/demo/*.py",
+                    "sciweek/organizations/data/*"):  # the demo loader and every app's own demo part
         for path in sorted(ROOT.glob(pattern)):
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
