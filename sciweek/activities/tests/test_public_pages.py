@@ -117,7 +117,6 @@ def test_activity_page_seats_stay_live_while_details_are_cached(client, demo, dj
     from django.utils import timezone
 
     from sciweek.activities.models import Activity, Session
-
     from sciweek.reservations.models import Reservation
 
     activity = Activity.objects.filter(campaign=demo, kind="open_day", status="approved").first()
