@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -268,18 +267,8 @@ class LiveCampaignBuilder:
 
     # --- sessions and bookings -------------------------------------------------------
     def visitors(self) -> list[User]:
-        from sciweek.participants.models import Profile
-
-        people = []
-        password = make_password(None)
-        for n in range(1, D.LIVE_VISITORS + 1):
-            user, _ = User.objects.get_or_create(
-                username=f"demo-visitor-{n:02d}",
-                defaults={"full_name": f"演示观众{n:02d}", "is_demo": True, "password": password})
-            Profile.objects.get_or_create(user=user, defaults={
-                "phone": D.LIVE_VISITOR_PHONE.format(n=n), "name": f"演示观众{n:02d}", "consent_at": self.now})
-            people.append(user)
-        return people
+        return self.loader.visitors(D.LIVE_VISITORS, "demo-visitor-{n:02d}", "演示观众{n:02d}", D.LIVE_VISITOR_PHONE,
+                                    self.now)
 
     def build_sessions(self, activities: dict[str, Activity]) -> None:
         from sciweek.reservations.models import Reservation

@@ -304,13 +304,28 @@ class DemoLoader:
         Session.objects.bulk_create(sessions, batch_size=500)
         self.activities = []
 
-    # --- the 2020 visits ---------------------------------------------------------------
+    # --- public people and the 2020 visits ----------------------------------------------
+    @staticmethod
+    def visitors(count: int, username: str, name: str, phone: str, consent_at) -> list[User]:
+        """`count` public demo people with a profile (they book; no password to sign in with);
+        `username`, `name` and `phone` are formats of `n`, 1 … count. Kept when they exist."""
+        from sciweek.participants.models import Profile
+
+        password = make_password(None)
+        people = []
+        for n in range(1, count + 1):
+            user, _ = User.objects.get_or_create(username=username.format(n=n), defaults={
+                "full_name": name.format(n=n), "is_demo": True, "password": password})
+            Profile.objects.get_or_create(user=user, defaults={
+                "phone": phone.format(n=n), "name": name.format(n=n), "consent_at": consent_at})
+            people.append(user)
+        return people
+
     def build_visits(self, campaign):
         """The 2020 open days as they went: booked on this platform by the demo's 2020 visitors
         (some came to several open days, so 人次 exceeds 人), most of them let in at the door,
         the rest no-shows. Each session's seat counter and each activity's participants are
         what the booking and check-in services would have left (check_integrity holds)."""
-        from sciweek.participants.models import Profile
         from sciweek.reservations.models import Reservation
         from sciweek.reservations.services import _new_code
 
@@ -319,16 +334,8 @@ class DemoLoader:
         if not sessions or Reservation.objects.filter(session__in=sessions).exists():
             return
         rng = random.Random(2020)  # the same visits on every load
-        password = make_password(None)
-        people = []
-        for n in range(1, D.VISITORS_2020 + 1):
-            user, _ = User.objects.get_or_create(
-                username=f"demo-2020-visitor-{n:03d}",
-                defaults={"full_name": f"2020年演示观众{n:03d}", "is_demo": True, "password": password})
-            Profile.objects.get_or_create(user=user, defaults={
-                "phone": D.VISITOR_2020_PHONE.format(n=n), "name": f"2020年演示观众{n:03d}",
-                "consent_at": sessions[0].starts_at - timedelta(days=10)})
-            people.append(user)
+        people = self.visitors(D.VISITORS_2020, "demo-2020-visitor-{n:03d}", "2020年演示观众{n:03d}",
+                               D.VISITOR_2020_PHONE, sessions[0].starts_at - timedelta(days=10))
         reservations, attendance = [], {}
         for session in sessions:
             capacity = session.capacity or 30

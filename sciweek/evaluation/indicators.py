@@ -104,6 +104,8 @@ def _check_ins(ctx: Context) -> dict[str, dict]:
         from sciweek.campaigns.models import Campaign
         from sciweek.core.cache import cached
 
+        # An unsaved Campaign carrying only the pk: the data version's sources key on campaign.pk
+        # (core.cache), and the context holds no row to spend a query on.
         return cached("evaluation-check-ins", Campaign(pk=ctx.campaign_id), run, ctx.level_path,
                       tuple(sorted(ctx.subject_paths)), ctx.cutoff.isoformat(), timeout=CHECK_INS_SETTLED_SECONDS)
 
